@@ -1,0 +1,118 @@
+import { Schema, Types, model } from "mongoose";
+import { PROVIDERS } from "./Site";
+
+export const COMMENT_STATUSES = ["approved", "pending", "rejected", "spam", "deleted"] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+export const AUTHOR_PROVIDERS = [...PROVIDERS, "guest"] as const;
+export type AuthorProvider = (typeof AUTHOR_PROVIDERS)[number];
+export const ROLES = ["commenter", "moderator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Roots are numbered per thread and grouped in buckets of this size, so that a page of roots is
+ * read with equality filters that touch one bucket, whatever the thread's size.
+ */
+export const ROOT_BUCKET_SIZE = 64;
+
+export interface CommentAuthor {
+  /** Null for guests. */
+  user: Types.ObjectId | null;
+  name: string;
+  /** Guests only; never sent by a public endpoint. */
+  email: string | null;
+  website: string | null;
+  avatarUrl: string | null;
+  profileUrl: string | null;
+  provider: AuthorProvider;
+  role: Role;
+}
+
+export interface CommentDoc {
+  _id: Types.ObjectId;
+  site: string;
+  threadKey: string;
+  thread: Types.ObjectId;
+  parentId: Types.ObjectId | null;
+  /** Root first, parent last. */
+  ancestors: Types.ObjectId[];
+  /** The root of this comment's tree (itself for a root). */
+  rootId: Types.ObjectId;
+  depth: number;
+  /** Ancestors' and own ids in hex joined by "/": sorting by it gives tree order. */
+  path: string;
+  /** Roots only: floor(root number / ROOT_BUCKET_SIZE); -1 for replies. */
+  rootBucket: number;
+  author: CommentAuthor;
+  ip: string | null;
+  body: string;
+  html: string;
+  status: CommentStatus;
+  /** Shown to everyone: approved, or a deleted comment that still has visible replies. */
+  visible: boolean;
+  /** Why the rules held or rejected it, for moderators. */
+  reasons: string[];
+  score: number;
+  /** Direct replies currently visible to everyone. */
+  replyCount: number;
+  flagCount: number;
+  pinned: boolean;
+  createdAt: Date;
+  editedAt: Date | null;
+  updatedAt: Date;
+}
+
+const authorSchema = new Schema<CommentAuthor>(
+  {
+    user: { type: Schema.Types.ObjectId, ref: "User", default: null },
+    name: { type: String, required: true },
+    email: { type: String, default: null },
+    website: { type: String, default: null },
+    avatarUrl: { type: String, default: null },
+    profileUrl: { type: String, default: null },
+    provider: { type: String, enum: AUTHOR_PROVIDERS, required: true },
+    role: { type: String, enum: ROLES, default: "commenter" },
+  },
+  { _id: false },
+);
+
+const commentSchema = new Schema<CommentDoc>(
+  {
+    site: { type: String, required: true },
+    threadKey: { type: String, required: true },
+    thread: { type: Schema.Types.ObjectId, ref: "Thread", required: true },
+    parentId: { type: Schema.Types.ObjectId, default: null },
+    ancestors: { type: [Schema.Types.ObjectId], default: [] },
+    rootId: { type: Schema.Types.ObjectId, required: true },
+    depth: { type: Number, required: true, min: 0 },
+    path: { type: String, required: true },
+    rootBucket: { type: Number, required: true },
+    author: { type: authorSchema, required: true },
+    ip: { type: String, default: null },
+    body: { type: String, default: "" },
+    html: { type: String, default: "" },
+    status: { type: String, enum: COMMENT_STATUSES, required: true },
+    visible: { type: Boolean, required: true },
+    reasons: { type: [String], default: [] },
+    score: { type: Number, default: 0 },
+    replyCount: { type: Number, default: 0 },
+    flagCount: { type: Number, default: 0 },
+    pinned: { type: Boolean, default: false },
+    editedAt: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+// Root pages: by bucket (oldest/newest) and by score (top).
+commentSchema.index({ thread: 1, rootBucket: 1, visible: 1 });
+commentSchema.index({ thread: 1, depth: 1, visible: 1, pinned: -1, score: -1, _id: 1 });
+// A root's replies in tree order, and any subtree's.
+commentSchema.index({ rootId: 1, visible: 1, path: 1 });
+commentSchema.index({ ancestors: 1, path: 1 });
+// An author's own pending comments, and the first-comment rule.
+commentSchema.index({ "author.user": 1, site: 1, status: 1 });
+commentSchema.index({ "author.email": 1, site: 1, status: 1 });
+// The moderation queue.
+commentSchema.index({ site: 1, status: 1, _id: -1 });
+commentSchema.index({ site: 1, flagCount: 1, _id: -1 });
+
+export const Comment = model<CommentDoc>("Comment", commentSchema);

@@ -1,0 +1,37 @@
+import { Schema, Types, model } from "mongoose";
+
+export interface ThreadDoc {
+  _id: Types.ObjectId;
+  site: string;
+  key: string;
+  url: string | null;
+  title: string | null;
+  /** False once a moderator closes it; closeAfterDays closes it too, computed on read. */
+  open: boolean;
+  /** Approved comments only. */
+  commentCount: number;
+  /** Roots ever created, numbering them for bucketed pagination. */
+  rootSeq: number;
+  /** Last live-update sequence number handed out for this thread. */
+  seq: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const threadSchema = new Schema<ThreadDoc>(
+  {
+    site: { type: String, required: true },
+    key: { type: String, required: true },
+    url: { type: String, default: null },
+    title: { type: String, default: null },
+    open: { type: Boolean, default: true },
+    commentCount: { type: Number, default: 0 },
+    rootSeq: { type: Number, default: 0 },
+    seq: { type: Number, default: 0 },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+threadSchema.index({ site: 1, key: 1 }, { unique: true });
+
+export const Thread = model<ThreadDoc>("Thread", threadSchema);

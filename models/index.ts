@@ -1,0 +1,10 @@
+// Importing this registers every model, so indexes are built for all of them at start-up.
+export { AuthorRecord } from "./AuthorRecord";
+export { Ban } from "./Ban";
+export { Comment } from "./Comment";
+export { Flag } from "./Flag";
+export { Session } from "./Session";
+export { Site } from "./Site";
+export { Thread } from "./Thread";
+export { Identity, User } from "./User";
+export { Vote } from "./Vote";

@@ -1,0 +1,73 @@
+import cookieParser from "cookie-parser";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import type { Config } from "../config";
+import { commentsRouter } from "../routes/comments";
+import { healthRouter } from "../routes/health";
+import { threadsRouter } from "../routes/threads";
+import { demoPage, demoScript } from "./demoPage";
+import type { DomainEvents } from "./events";
+import { authenticate } from "./middleware/authenticate";
+import { errorHandler, requireDatabase, requireJsonBody } from "./middleware/errors";
+import { NotFoundError } from "./errors";
+import type { PostRateLimiter } from "./rateLimit";
+import type { SpamCheck } from "./services/commentCreator";
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  events: DomainEvents;
+  postLimiter: PostRateLimiter;
+  spamCheck?: SpamCheck;
+}
+
+/** Builds the HTTP app; it does not listen, so tests and the entry point share it. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.set("trust proxy", deps.config.trustProxy);
+  app.disable("x-powered-by");
+  app.use(helmet({ crossOriginResourcePolicy: { policy: "cross-origin" } }));
+  app.use(healthRouter());
+
+  app.get("/", (_req, res) => {
+    res.type("html").send(demoPage(deps.config));
+  });
+  app.get("/demo.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "no-cache").send(demoScript);
+  });
+
+  // The API is public and read cross-origin by embeds; it authenticates by bearer token, never
+  // by cookies across origins, so allowing any origin without credentials is safe.
+  app.use("/api", (req, res, next) => {
+    res.set("Access-Control-Allow-Origin", "*");
+    if (req.method === "OPTIONS") {
+      res.set({
+        "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Max-Age": "600",
+      });
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+
+  const api = express.Router();
+  api.use(requireJsonBody);
+  api.use(express.json({ limit: "64kb", strict: true }));
+  api.use(cookieParser());
+  api.use(requireDatabase);
+  api.use(authenticate);
+  api.use(threadsRouter(deps));
+  api.use(commentsRouter(deps));
+  api.use(() => {
+    throw new NotFoundError("Endpoint");
+  });
+  app.use("/api/v1", api);
+  app.use("/api", () => {
+    throw new NotFoundError("Endpoint");
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,78 @@
+import http from "node:http";
+import { ConfigError, loadConfig, type Config } from "../config";
+import "../models";
+import { createApp } from "./app";
+import { connectDatabase, disconnectDatabase } from "./database";
+import { startEmbeddedEngine, type EmbeddedEngine } from "./engine";
+import { DomainEvents } from "./events";
+import { createLogger } from "./logger";
+import { PostRateLimiter } from "./rateLimit";
+import { ensureDemoSite } from "./services/sites";
+
+/** Starts the service: the engine if needed, the database, then HTTP. Returns a stop function. */
+export async function start(config: Config) {
+  const logger = createLogger(config.logLevel);
+  let engine: EmbeddedEngine | null = null;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    logger.info({ dataDir: config.dataDir }, "starting the embedded database engine (FerretDB, SQLite)");
+    engine = await startEmbeddedEngine({
+      binary: config.ferretdbBin,
+      dataDir: config.dataDir,
+      onLog: (line) => logger.debug({ engine: line }),
+    });
+    uri = engine.uri;
+  }
+  await connectDatabase(uri, config.mongodbUri ? undefined : "comments");
+  await ensureDemoSite(config);
+
+  const events = new DomainEvents();
+  const app = createApp({ config, logger, events, postLimiter: new PostRateLimiter(config.postsPerMinute) });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  logger.info({ url: config.publicUrl }, "comments service listening");
+
+  let stopping: Promise<void> | null = null;
+  return {
+    server,
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await disconnectDatabase();
+        await engine?.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  start(config).then(
+    (svc) => {
+      const shutdown = () => {
+        // Close keep-alive connections so a stop does not wait for idle clients.
+        svc.server.closeAllConnections();
+        svc.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGTERM", shutdown);
+      process.once("SIGINT", shutdown);
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

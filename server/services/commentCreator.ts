@@ -1,0 +1,203 @@
+import crypto from "node:crypto";
+import { Types } from "mongoose";
+import { AuthorRecord } from "../../models/AuthorRecord";
+import { Comment, ROOT_BUCKET_SIZE, type CommentAuthor, type CommentDoc } from "../../models/Comment";
+import type { SiteDoc } from "../../models/Site";
+import { Thread, type ThreadDoc } from "../../models/Thread";
+import type { DomainEvents } from "../events";
+import {
+  BannedError,
+  ConflictError,
+  LoginRequiredError,
+  NotFoundError,
+  ThreadClosedError,
+  ValidationError,
+} from "../errors";
+import { judgeComment } from "../moderation/rules";
+import { words } from "../moderation/words";
+import { authorRole, canModerate, canSeeComment, type Viewer } from "../policies";
+import { isBanned } from "./bans";
+import { authorRecordKey } from "./commentStatus";
+import { countLinks, renderMarkdown } from "./markdown";
+import { getSite, isThreadOpen } from "./sites";
+
+export interface NewComment {
+  body: string;
+  parentId?: string;
+  url?: string;
+  title?: string;
+  guest?: { name: string; email: string; website?: string };
+}
+
+/** An optional extra check (the Akismet-style spam service); failures must not block posting. */
+export type SpamCheck = (input: {
+  site: SiteDoc;
+  body: string;
+  author: CommentAuthor;
+  ip: string | null;
+  url: string | null;
+}) => Promise<"ham" | "spam" | "unknown">;
+
+export interface CommentCreatorDeps {
+  events: DomainEvents;
+  spamCheck?: SpamCheck;
+}
+
+function gravatarUrl(email: string): string {
+  const hash = crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+  return `https://www.gravatar.com/avatar/${hash}?d=identicon&s=80`;
+}
+
+function authorFor(viewer: Viewer, site: SiteDoc, guest: NewComment["guest"]): CommentAuthor {
+  const s = site.settings;
+  if (viewer.user) {
+    return {
+      user: viewer.user._id,
+      name: viewer.user.name,
+      email: null,
+      website: null,
+      avatarUrl: viewer.user.avatarUrl,
+      profileUrl: viewer.user.profileUrl,
+      provider: viewer.user.provider,
+      role: authorRole(viewer.user, site._id),
+    };
+  }
+  if (s.requireLogin || !s.allowGuests) throw new LoginRequiredError();
+  if (!guest) {
+    throw new ValidationError("Give a name and an email to comment as a guest, or sign in.", {
+      guest: "required",
+    });
+  }
+  return {
+    user: null,
+    name: guest.name,
+    email: guest.email.toLowerCase(),
+    website: guest.website ?? null,
+    avatarUrl: gravatarUrl(guest.email),
+    profileUrl: null,
+    provider: "guest",
+    role: "commenter",
+  };
+}
+
+async function findOrCreateThread(site: SiteDoc, key: string, input: NewComment): Promise<ThreadDoc> {
+  const filter = { site: site._id, key };
+  const update = { $setOnInsert: { site: site._id, key, url: input.url ?? null, title: input.title ?? null } };
+  try {
+    return (await Thread.findOneAndUpdate(filter, update, { upsert: true, new: true }).lean())!;
+  } catch (err) {
+    // Two first comments at once: the loser of the unique index reads the winner's thread.
+    if ((err as { code?: number }).code !== 11000) throw err;
+    const thread = await Thread.findOne(filter).lean();
+    if (!thread) throw err;
+    return thread;
+  }
+}
+
+/** Where a reply goes: under its parent, or under the deepest ancestor maxDepth allows. */
+function placeReply(parent: CommentDoc, maxDepth: number) {
+  const chain = [...parent.ancestors, parent._id];
+  const depth = Math.min(parent.depth + 1, maxDepth - 1);
+  if (depth === 0) return null;
+  const ancestors = chain.slice(0, depth);
+  const parentPath = parent.path.split("/").slice(0, depth).join("/");
+  return { parentId: ancestors[depth - 1]!, ancestors, depth, parentPath, rootId: chain[0]! };
+}
+
+/**
+ * Posts a comment: checks who may post, runs the moderation rules, creates the thread on its first
+ * comment, places the reply in the tree and keeps the counts. Returns the stored comment.
+ */
+export async function createComment(
+  deps: CommentCreatorDeps,
+  viewer: Viewer,
+  siteSlug: string,
+  threadKey: string,
+  input: NewComment,
+): Promise<{ comment: CommentDoc; thread: ThreadDoc }> {
+  const site = await getSite(siteSlug);
+  const author = authorFor(viewer, site, input.guest);
+  if (await isBanned(site._id, { user: author.user, email: author.email, ip: viewer.ip })) {
+    throw new BannedError();
+  }
+
+  const existing = await Thread.findOne({ site: site._id, key: threadKey }).lean();
+  if (existing && !isThreadOpen(existing, site)) throw new ThreadClosedError();
+
+  let parent: CommentDoc | null = null;
+  if (input.parentId) {
+    if (!Types.ObjectId.isValid(input.parentId)) throw new NotFoundError("Parent comment");
+    parent = await Comment.findById(input.parentId).lean();
+    if (!parent || parent.site !== site._id || parent.threadKey !== threadKey || !canSeeComment(viewer, parent)) {
+      throw new NotFoundError("Parent comment");
+    }
+    if (parent.status !== "approved") {
+      throw new ConflictError("That comment can no longer be replied to.");
+    }
+  }
+
+  const html = renderMarkdown(input.body);
+  const recordKey = authorRecordKey(site._id, author);
+  const record = recordKey ? await AuthorRecord.findById(recordKey).lean() : null;
+  const verdict = judgeComment({
+    words: words(input.body),
+    linkCount: countLinks(html),
+    settings: site.settings,
+    authorIsModerator: canModerate(viewer, site._id),
+    authorHasApproved: (record?.approvedCount ?? 0) > 0,
+  });
+  let { status } = verdict;
+  const reasons: string[] = [...verdict.reasons];
+  if (status === "approved" && deps.spamCheck && !canModerate(viewer, site._id)) {
+    const spam = await deps.spamCheck({ site, body: input.body, author, ip: viewer.ip, url: input.url ?? null });
+    if (spam === "spam") {
+      status = "pending";
+      reasons.push("spam_check");
+    } else if (spam === "unknown") {
+      status = "pending";
+      reasons.push("spam_check_unavailable");
+    }
+  }
+  const finalStatus = verdict.status === "rejected" ? "rejected" : status;
+
+  let thread = await findOrCreateThread(site, threadKey, input);
+  if (!isThreadOpen(thread, site)) throw new ThreadClosedError();
+
+  const _id = new Types.ObjectId();
+  const hex = _id.toHexString();
+  const placed = parent ? placeReply(parent, site.settings.maxDepth) : null;
+  let rootBucket = -1;
+  if (!placed) {
+    const numbered = await Thread.findOneAndUpdate({ _id: thread._id }, { $inc: { rootSeq: 1 } }, { new: true }).lean();
+    rootBucket = Math.floor(((numbered?.rootSeq ?? 1) - 1) / ROOT_BUCKET_SIZE);
+  }
+  const approved = finalStatus === "approved";
+  const doc = await Comment.create({
+    _id,
+    site: site._id,
+    threadKey,
+    thread: thread._id,
+    parentId: placed?.parentId ?? null,
+    ancestors: placed?.ancestors ?? [],
+    rootId: placed?.rootId ?? _id,
+    depth: placed?.depth ?? 0,
+    path: placed ? `${placed.parentPath}/${hex}` : hex,
+    rootBucket,
+    author,
+    ip: viewer.ip,
+    body: input.body,
+    html,
+    status: finalStatus,
+    visible: approved,
+    reasons,
+  });
+  if (approved) {
+    const counted = await Thread.findOneAndUpdate({ _id: thread._id }, { $inc: { commentCount: 1 } }, { new: true }).lean();
+    if (counted) thread = counted;
+    if (placed) await Comment.updateOne({ _id: placed.parentId }, { $inc: { replyCount: 1 } });
+    if (recordKey) await AuthorRecord.updateOne({ _id: recordKey }, { $inc: { approvedCount: 1 } }, { upsert: true });
+  }
+  const comment = doc.toObject() as CommentDoc;
+  deps.events.publish("comment.created", { comment, thread });
+  return { comment, thread };
+}

@@ -1,0 +1,239 @@
+import { Types, type QueryFilter } from "mongoose";
+import { z } from "zod";
+import type { Config } from "../../config";
+import { Comment, ROOT_BUCKET_SIZE, type CommentDoc } from "../../models/Comment";
+import { Thread, type ThreadDoc } from "../../models/Thread";
+import { Vote } from "../../models/Vote";
+import { decodeCursor, encodeCursor } from "../cursor";
+import { NotFoundError, ValidationError } from "../errors";
+import { presentComment, type ApiComment } from "../presenters/comment";
+import { presentThread, type ApiThread } from "../presenters/thread";
+import { canModerate, canSeeComment, isAuthor, type Viewer } from "../policies";
+import { getSite } from "./sites";
+
+export type SortOrder = "oldest" | "newest" | "top";
+
+/** What a viewer may see in a list: public comments, and their own held ones. */
+function visibleTo(viewer: Viewer): QueryFilter<CommentDoc> {
+  if (!viewer.user) return { visible: true };
+  return { $or: [{ visible: true }, { status: "pending", "author.user": viewer.user._id }] };
+}
+
+/** Presents for a viewer; a hidden comment kept only for its replies shows as a tombstone. */
+function present(doc: CommentDoc, viewer: Viewer, myVotes: Map<string, number>): ApiComment {
+  const placeholder = doc.status !== "approved" && !isAuthor(viewer, doc) && !canModerate(viewer, doc.site);
+  const shown = placeholder ? { ...doc, status: "deleted" as const } : doc;
+  return presentComment(shown, { viewer, myVotes });
+}
+
+async function votesOf(viewer: Viewer, docs: CommentDoc[]): Promise<Map<string, number>> {
+  const map = new Map<string, number>();
+  if (!viewer.user || docs.length === 0) return map;
+  const votes = await Vote.find({ user: viewer.user._id, comment: { $in: docs.map((d) => d._id) } }).lean();
+  for (const v of votes) map.set(v.comment.toHexString(), v.value);
+  return map;
+}
+
+/** Nests a tree-ordered list under its parents; entries whose parent is absent stay at the top. */
+function nest(docs: CommentDoc[], viewer: Viewer, myVotes: Map<string, number>, top?: ApiComment[]) {
+  const byId = new Map<string, ApiComment>();
+  const roots: ApiComment[] = top ?? [];
+  for (const doc of docs) {
+    const node = present(doc, viewer, myVotes);
+    byId.set(node.id, node);
+    const parent = node.parentId ? byId.get(node.parentId) : undefined;
+    if (parent) parent.replies.push(node);
+    else roots.push(node);
+  }
+  return { roots, byId };
+}
+
+const rootCursorSchema = z.union([
+  z.object({ s: z.enum(["oldest", "newest"]), b: z.number().int().min(0), id: z.string().regex(/^[0-9a-f]{24}$/).nullable() }),
+  z.object({ s: z.literal("top"), sc: z.number().int(), id: z.string().regex(/^[0-9a-f]{24}$/) }),
+]);
+type RootCursor = z.infer<typeof rootCursorSchema>;
+
+const repliesCursorSchema = z.object({ p: z.string().regex(/^[0-9a-f]{24}(\/[0-9a-f]{24})*$/) });
+
+/**
+ * One page of a thread's roots. Oldest and newest walk the thread's root buckets, so the cost of a
+ * page does not grow with the thread; top sorts by score with a (score, id) keyset.
+ */
+async function rootPage(
+  thread: ThreadDoc,
+  viewer: Viewer,
+  sort: SortOrder,
+  limit: number,
+  cursor: RootCursor | null,
+): Promise<{ docs: CommentDoc[]; next: RootCursor | null }> {
+  const docs: CommentDoc[] = [];
+  if (!cursor) {
+    const pinned = await Comment.find({ thread: thread._id, depth: 0, pinned: true, visible: true })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean();
+    docs.push(...pinned);
+  }
+  const want = limit - docs.length;
+  const base: QueryFilter<CommentDoc> = { thread: thread._id, pinned: false, ...visibleTo(viewer) };
+
+  if (sort === "top") {
+    const after =
+      cursor?.s === "top"
+        ? { $or: [{ score: { $lt: cursor.sc } }, { score: cursor.sc, _id: { $gt: new Types.ObjectId(cursor.id) } }] }
+        : {};
+    const page = await Comment.find({ ...base, depth: 0, $and: [after] })
+      .sort({ score: -1, _id: 1 })
+      .limit(want + 1)
+      .lean();
+    const more = page.length > want;
+    const shown = page.slice(0, want);
+    docs.push(...shown);
+    const last = shown[shown.length - 1];
+    return { docs, next: more && last ? { s: "top", sc: last.score, id: last._id.toHexString() } : null };
+  }
+
+  const ascending = sort === "oldest";
+  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
+  let bucket = cursor && cursor.s !== "top" ? cursor.b : ascending ? 0 : lastBucket;
+  let afterId = cursor && cursor.s !== "top" && cursor.id ? new Types.ObjectId(cursor.id) : null;
+  const collected: CommentDoc[] = [];
+  while (bucket >= 0 && bucket <= lastBucket && collected.length <= want) {
+    const idFilter = afterId ? { _id: ascending ? { $gt: afterId } : { $lt: afterId } } : {};
+    const page = await Comment.find({ ...base, rootBucket: bucket, ...idFilter })
+      .sort({ _id: ascending ? 1 : -1 })
+      .limit(want + 1 - collected.length)
+      .lean();
+    collected.push(...page);
+    if (collected.length > want) break;
+    bucket += ascending ? 1 : -1;
+    afterId = null;
+  }
+  const shown = collected.slice(0, want);
+  docs.push(...shown);
+  const last = shown[shown.length - 1];
+  const more = collected.length > want;
+  return {
+    docs,
+    next: more && last ? { s: sort, b: last.rootBucket, id: last._id.toHexString() } : null,
+  };
+}
+
+/** A subtree's visible comments after `afterPath`, in tree order. */
+async function subtreePage(
+  root: Pick<CommentDoc, "rootId" | "path">,
+  viewer: Viewer,
+  afterPath: string,
+  limit: number,
+): Promise<{ docs: CommentDoc[]; more: boolean }> {
+  const page = await Comment.find({
+    rootId: root.rootId,
+    ...visibleTo(viewer),
+    // Every descendant's path starts with "<path>/"; "0" is the character after "/".
+    $and: [{ path: { $gt: afterPath } }, { path: { $lt: `${root.path}0` } }],
+  })
+    .sort({ path: 1 })
+    .limit(limit + 1)
+    .lean();
+  return { docs: page.slice(0, limit), more: page.length > limit };
+}
+
+async function remainingInSubtree(root: Pick<CommentDoc, "rootId" | "path">, afterPath: string) {
+  return Comment.countDocuments({
+    rootId: root.rootId,
+    visible: true,
+    $and: [{ path: { $gt: afterPath } }, { path: { $lt: `${root.path}0` } }],
+  });
+}
+
+export interface ThreadListing {
+  thread: ApiThread;
+  comments: ApiComment[];
+  nextCursor: string | null;
+  total: number;
+}
+
+/** The thread's roots, each with its replies in tree order up to replyLimit. */
+export async function listThreadComments(
+  config: Config,
+  viewer: Viewer,
+  siteSlug: string,
+  key: string,
+  opts: { sort: SortOrder; cursor?: string; limit: number; replyLimit: number },
+): Promise<ThreadListing> {
+  const site = await getSite(siteSlug);
+  const thread = await Thread.findOne({ site: site._id, key }).lean();
+  const apiThread = presentThread(site, key, thread, config);
+  if (!thread) return { thread: apiThread, comments: [], nextCursor: null, total: 0 };
+
+  const cursor = opts.cursor ? decodeCursor(opts.cursor, rootCursorSchema) : null;
+  if (cursor && (cursor.s === "top") !== (opts.sort === "top")) {
+    throw new ValidationError("The cursor belongs to another sort order.", { cursor: "invalid" });
+  }
+  const { docs: roots, next } = await rootPage(thread, viewer, opts.sort, opts.limit, cursor);
+  const subtrees = await Promise.all(
+    roots.map((r) => (r.replyCount > 0 || viewer.user ? subtreePage(r, viewer, r.path, opts.replyLimit) : null)),
+  );
+  const all = [...roots, ...subtrees.flatMap((s) => s?.docs ?? [])];
+  const myVotes = await votesOf(viewer, all);
+  const comments: ApiComment[] = [];
+  await Promise.all(
+    roots.map(async (root, i) => {
+      const sub = subtrees[i];
+      const { roots: top } = nest([root, ...(sub?.docs ?? [])], viewer, myVotes);
+      const node = top[0]!;
+      comments[i] = node;
+      if (sub?.more) {
+        const lastPath = sub.docs[sub.docs.length - 1]!.path;
+        node.moreReplies = await remainingInSubtree(root, lastPath);
+        node.repliesCursor = encodeCursor({ p: lastPath });
+      }
+    }),
+  );
+  return {
+    thread: apiThread,
+    comments,
+    nextCursor: next ? encodeCursor(next) : null,
+    total: thread.commentCount,
+  };
+}
+
+/** Loads a comment the viewer may see, or 404. */
+export async function findVisibleComment(viewer: Viewer, id: string): Promise<CommentDoc> {
+  if (!Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) throw new NotFoundError("Comment");
+  const doc = await Comment.findById(id).lean();
+  if (!doc || !canSeeComment(viewer, doc)) throw new NotFoundError("Comment");
+  return doc;
+}
+
+export async function getComment(viewer: Viewer, id: string): Promise<ApiComment> {
+  const doc = await findVisibleComment(viewer, id);
+  return present(doc, viewer, await votesOf(viewer, [doc]));
+}
+
+/** The rest of a comment's subtree in tree order, nested where parents are on the same page. */
+export async function listReplies(
+  viewer: Viewer,
+  id: string,
+  opts: { cursor?: string; limit: number },
+): Promise<{ comments: ApiComment[]; nextCursor: string | null }> {
+  const doc = await findVisibleComment(viewer, id);
+  const after = opts.cursor ? decodeCursor(opts.cursor, repliesCursorSchema).p : doc.path;
+  const afterPath = after > doc.path ? after : doc.path;
+  const { docs, more } = await subtreePage(doc, viewer, afterPath, opts.limit);
+  const myVotes = await votesOf(viewer, docs);
+  const { roots } = nest(docs, viewer, myVotes);
+  const last = docs[docs.length - 1];
+  return { comments: roots, nextCursor: more && last ? encodeCursor({ p: last.path }) : null };
+}
+
+/** Approved-comment counts for a list of thread keys; unknown keys count 0. */
+export async function countComments(siteSlug: string, keys: string[]): Promise<Record<string, number>> {
+  const site = await getSite(siteSlug);
+  const threads = await Thread.find({ site: site._id, key: { $in: keys } }, { key: 1, commentCount: 1 }).lean();
+  const counts: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const k of keys) counts[k] = 0;
+  for (const t of threads) counts[t.key] = t.commentCount;
+  return counts;
+}

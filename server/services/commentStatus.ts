@@ -1,0 +1,82 @@
+import type { Types } from "mongoose";
+import { AuthorRecord } from "../../models/AuthorRecord";
+import { Comment, type CommentDoc, type CommentStatus } from "../../models/Comment";
+import { Thread, type ThreadDoc } from "../../models/Thread";
+import { ConflictError, NotFoundError } from "../errors";
+
+/** Public when approved, or as a placeholder while it still has visible replies. */
+export function isVisible(status: CommentStatus, replyCount: number): boolean {
+  return status === "approved" || replyCount > 0;
+}
+
+/** The key of an author's approved-comment record on a site. */
+export function authorRecordKey(site: string, author: CommentDoc["author"]): string | null {
+  if (author.user) return `${site}|user:${author.user.toHexString()}`;
+  if (author.email) return `${site}|email:${author.email.toLowerCase()}`;
+  return null;
+}
+
+async function countApproval(comment: CommentDoc, delta: 1 | -1): Promise<void> {
+  const key = authorRecordKey(comment.site, comment.author);
+  if (!key) return;
+  await AuthorRecord.updateOne({ _id: key }, { $inc: { approvedCount: delta } }, { upsert: true });
+}
+
+/**
+ * Recomputes a comment's `visible` flag after its status or reply count changed, and carries a
+ * change on to its parent's reply count, up the tree. Each step is a conditional single-document
+ * update, so concurrent changes are retried rather than double counted.
+ */
+export async function refreshVisibility(id: Types.ObjectId): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const doc = await Comment.findById(id).lean();
+    if (!doc) return;
+    const visible = isVisible(doc.status, doc.replyCount);
+    if (visible === doc.visible) return;
+    const res = await Comment.updateOne(
+      { _id: id, status: doc.status, replyCount: doc.replyCount, visible: doc.visible },
+      { $set: { visible } },
+    );
+    if (res.modifiedCount === 0) continue;
+    if (doc.parentId) {
+      await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: visible ? 1 : -1 } });
+      await refreshVisibility(doc.parentId);
+    }
+    return;
+  }
+}
+
+/**
+ * Moves a comment to another status, keeping the thread's approved count, the parent's reply
+ * count and the author's approval record right. The status is compare-and-set, so two
+ * moderators acting at once count once.
+ */
+export async function changeStatus(
+  id: Types.ObjectId,
+  to: CommentStatus,
+  extra: Partial<Pick<CommentDoc, "body" | "html" | "reasons" | "pinned">> = {},
+): Promise<{ comment: CommentDoc; thread: ThreadDoc; previousStatus: CommentStatus }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = await Comment.findById(id).lean();
+    if (!before) throw new NotFoundError("Comment");
+    const updated = await Comment.findOneAndUpdate(
+      { _id: id, status: before.status },
+      { $set: { status: to, ...extra } },
+      { new: true },
+    ).lean();
+    if (!updated) continue;
+    const delta = Number(to === "approved") - Number(before.status === "approved");
+    if (delta !== 0) {
+      await Thread.updateOne({ _id: before.thread }, { $inc: { commentCount: delta } });
+      await countApproval(before, delta as 1 | -1);
+    }
+    await refreshVisibility(id);
+    const [comment, thread] = await Promise.all([
+      Comment.findById(id).lean(),
+      Thread.findById(before.thread).lean(),
+    ]);
+    if (!comment || !thread) throw new NotFoundError("Comment");
+    return { comment, thread, previousStatus: before.status };
+  }
+  throw new ConflictError("The comment changed while this request ran; try again.");
+}

@@ -1,0 +1,65 @@
+import type { Config } from "../../config";
+import { DEFAULT_SITE_SETTINGS, PROVIDERS, Site, type Provider, type SiteDoc } from "../../models/Site";
+import type { ThreadDoc } from "../../models/Thread";
+import { NotFoundError } from "../errors";
+
+export const DEMO_SITE = "demo";
+
+/** The site, or a 404. */
+export async function getSite(slug: string): Promise<SiteDoc> {
+  const site = await Site.findById(slug).lean();
+  if (!site) throw new NotFoundError("Site");
+  return site;
+}
+
+/** Providers whose credentials are configured, in display order. */
+export function configuredProviders(config: Config): Provider[] {
+  return PROVIDERS.filter((p) => config[p] !== undefined);
+}
+
+/** Providers a site offers: configured, and enabled in the site's settings. */
+export function siteProviders(site: SiteDoc, config: Config): Provider[] {
+  return configuredProviders(config).filter((p) => site.settings.providers.includes(p));
+}
+
+/** Origins that may embed the site and open its sign-in popups: its own plus the service's. */
+export function allowedOrigins(site: SiteDoc, config: Config): string[] {
+  return [config.publicOrigin, ...site.origins];
+}
+
+/** Closed by a moderator, or older than the site's closeAfterDays. */
+export function isThreadOpen(
+  thread: Pick<ThreadDoc, "open" | "createdAt">,
+  site: SiteDoc,
+  now = Date.now(),
+): boolean {
+  if (!thread.open) return false;
+  const days = site.settings.closeAfterDays;
+  return days === 0 || now - thread.createdAt.getTime() < days * 86_400_000;
+}
+
+/**
+ * Creates the demo site on first start: guests welcome, no pre-moderation, embeddable from the
+ * service's own origin and DEMO_ORIGINS. Later starts only add new origins, keeping whatever an
+ * admin changed.
+ */
+export async function ensureDemoSite(config: Config): Promise<void> {
+  const origins = [config.publicOrigin, ...config.demoOrigins];
+  await Site.updateOne(
+    { _id: DEMO_SITE },
+    {
+      $setOnInsert: {
+        name: "Demo",
+        settings: { ...DEFAULT_SITE_SETTINGS, preModeration: "none", allowGuests: true },
+      },
+      $addToSet: { origins: { $each: origins } },
+    },
+    { upsert: true },
+  );
+}
+
+/** Creates a site with the WordPress-like defaults. */
+export async function createSite(slug: string, name: string, origins: string[]): Promise<SiteDoc> {
+  const site = await Site.create({ _id: slug, name, origins, settings: { ...DEFAULT_SITE_SETTINGS } });
+  return site.toObject();
+}
