@@ -151,7 +151,10 @@ function pair(
   secret: string | undefined,
 ): ProviderCredentials | undefined {
   if (id && secret) return { id, secret };
-  if (id || secret) problems.push(`${id ? secretName : idName}: must be set together with ${id ? idName : secretName}`);
+  if (id || secret)
+    problems.push(
+      `${id ? secretName : idName}: must be set together with ${id ? idName : secretName}`,
+    );
   return undefined;
 }
 
@@ -165,9 +168,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const problems: string[] = [];
-  const wp = pair(problems, "WORDPRESS_CLIENT_ID", "WORDPRESS_CLIENT_SECRET", e.WORDPRESS_CLIENT_ID, e.WORDPRESS_CLIENT_SECRET);
-  const tw = pair(problems, "TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET", e.TWITTER_CONSUMER_KEY, e.TWITTER_CONSUMER_SECRET);
-  const fb = pair(problems, "FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET", e.FACEBOOK_APP_ID, e.FACEBOOK_APP_SECRET);
+  const wp = pair(
+    problems,
+    "WORDPRESS_CLIENT_ID",
+    "WORDPRESS_CLIENT_SECRET",
+    e.WORDPRESS_CLIENT_ID,
+    e.WORDPRESS_CLIENT_SECRET,
+  );
+  const tw = pair(
+    problems,
+    "TWITTER_CONSUMER_KEY",
+    "TWITTER_CONSUMER_SECRET",
+    e.TWITTER_CONSUMER_KEY,
+    e.TWITTER_CONSUMER_SECRET,
+  );
+  const fb = pair(
+    problems,
+    "FACEBOOK_APP_ID",
+    "FACEBOOK_APP_SECRET",
+    e.FACEBOOK_APP_ID,
+    e.FACEBOOK_APP_SECRET,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
@@ -177,7 +198,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicOrigin: new URL(publicUrl).origin,
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.DATA_DIR),
-    ferretdbBin: path.resolve(e.FERRETDB_BIN ?? path.join(projectRoot, ".tools", "bin", "ferretdb")),
+    ferretdbBin: path.resolve(
+      e.FERRETDB_BIN ?? path.join(projectRoot, ".tools", "bin", "ferretdb"),
+    ),
     redisUrl: e.REDIS_URL,
     postsPerMinute: e.POSTS_PER_MINUTE,
     adminIdentities: e.ADMIN_IDENTITIES,

@@ -49,7 +49,11 @@ const settingsSchema = new Schema<SiteSettings>(
   {
     requireLogin: { type: Boolean, default: DEFAULT_SITE_SETTINGS.requireLogin },
     allowGuests: { type: Boolean, default: DEFAULT_SITE_SETTINGS.allowGuests },
-    preModeration: { type: String, enum: PRE_MODERATION, default: DEFAULT_SITE_SETTINGS.preModeration },
+    preModeration: {
+      type: String,
+      enum: PRE_MODERATION,
+      default: DEFAULT_SITE_SETTINGS.preModeration,
+    },
     maxLinks: { type: Number, min: 0, default: DEFAULT_SITE_SETTINGS.maxLinks },
     bannedWords: { type: [String], default: [] },
     holdWords: { type: [String], default: [] },

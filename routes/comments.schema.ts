@@ -11,7 +11,9 @@ export const repliesQuery = z.object({
 
 export const editBody = z.object({ body: text({ min: 1, max: 10_000 }) }).strict();
 
-export const voteBody = z.object({ value: z.union([z.literal(-1), z.literal(0), z.literal(1)]) }).strict();
+export const voteBody = z
+  .object({ value: z.union([z.literal(-1), z.literal(0), z.literal(1)]) })
+  .strict();
 
 export const flagBody = z
   .object({ reason: z.enum(FLAG_REASONS), note: text({ max: 1000 }).optional() })

@@ -2,7 +2,12 @@ import { Router } from "express";
 import type { DomainEvents } from "../server/events";
 import { requireSignIn } from "../server/middleware/authenticate";
 import { presentComment } from "../server/presenters/comment";
-import { deleteComment, editComment, flagComment, voteOnComment } from "../server/services/commentActions";
+import {
+  deleteComment,
+  editComment,
+  flagComment,
+  voteOnComment,
+} from "../server/services/commentActions";
 import { getComment, listReplies } from "../server/services/commentReader";
 import { parse } from "../server/validation";
 import { commentParams, editBody, flagBody, repliesQuery, voteBody } from "./comments.schema";

@@ -9,7 +9,13 @@ export function healthRouter(): Router {
   });
   router.get("/readyz", async (_req, res) => {
     const ok = await databaseAnswers();
-    res.status(ok ? 200 : 503).json(ok ? { status: "ok" } : { error: { code: "unavailable", message: "The database does not answer." } });
+    res
+      .status(ok ? 200 : 503)
+      .json(
+        ok
+          ? { status: "ok" }
+          : { error: { code: "unavailable", message: "The database does not answer." } },
+      );
   });
   return router;
 }
@@ -19,8 +25,16 @@ async function databaseAnswers(): Promise<boolean> {
   if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected || !db) return false;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
-    return await Promise.race([db.admin().ping().then(() => true), timeout]);
+    const timeout = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), 2000)),
+    );
+    return await Promise.race([
+      db
+        .admin()
+        .ping()
+        .then(() => true),
+      timeout,
+    ]);
   } catch {
     return false;
   } finally {

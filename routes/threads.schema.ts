@@ -34,7 +34,14 @@ export const countsQuery = z.object({
   keys: z
     .string()
     .max(30_000)
-    .transform((v) => [...new Set(v.split(",").map((k) => k.trim()).filter(Boolean))])
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(",")
+          .map((k) => k.trim())
+          .filter(Boolean),
+      ),
+    ])
     .pipe(z.array(threadKey).min(1, "name at least one key").max(100, "at most 100 keys")),
 });
 

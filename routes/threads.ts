@@ -9,7 +9,13 @@ import { countComments, listThreadComments } from "../server/services/commentRea
 import { getSite } from "../server/services/sites";
 import { Thread } from "../models/Thread";
 import { parse } from "../server/validation";
-import { countsQuery, listCommentsQuery, postCommentBody, siteParams, threadParams } from "./threads.schema";
+import {
+  countsQuery,
+  listCommentsQuery,
+  postCommentBody,
+  siteParams,
+  threadParams,
+} from "./threads.schema";
 
 export interface ThreadRoutesDeps {
   config: Config;
@@ -39,7 +45,9 @@ export function threadsRouter(deps: ThreadRoutesDeps): Router {
     const { site, key } = parse(threadParams, req.params);
     const body = parse(postCommentBody, req.body);
     const viewer = req.viewer;
-    await deps.postLimiter.consume(viewer.user ? `user:${viewer.user._id.toHexString()}` : `ip:${viewer.ip}`);
+    await deps.postLimiter.consume(
+      viewer.user ? `user:${viewer.user._id.toHexString()}` : `ip:${viewer.ip}`,
+    );
     const { comment } = await createComment(deps, viewer, site, key, {
       body: body.body,
       parentId: body.parentId ?? undefined,

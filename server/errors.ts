@@ -74,9 +74,15 @@ export class UnsupportedMediaTypeError extends AppError {
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number, message = "Too many requests; try again later.") {
-    super(429, "rate_limited", message, { retryAfterSeconds }, {
-      "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))),
-    });
+    super(
+      429,
+      "rate_limited",
+      message,
+      { retryAfterSeconds },
+      {
+        "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))),
+      },
+    );
   }
 }
 

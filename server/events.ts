@@ -9,8 +9,16 @@ import type { ThreadDoc } from "../models/Thread";
 export interface DomainEventMap {
   "comment.created": { comment: CommentDoc; thread: ThreadDoc };
   /** Edited, or its status changed (approved, held, rejected, pinned…). */
-  "comment.updated": { comment: CommentDoc; thread: ThreadDoc; previousStatus: CommentDoc["status"] };
-  "comment.deleted": { comment: CommentDoc; thread: ThreadDoc; previousStatus: CommentDoc["status"] };
+  "comment.updated": {
+    comment: CommentDoc;
+    thread: ThreadDoc;
+    previousStatus: CommentDoc["status"];
+  };
+  "comment.deleted": {
+    comment: CommentDoc;
+    thread: ThreadDoc;
+    previousStatus: CommentDoc["status"];
+  };
   "comment.voted": { comment: CommentDoc };
   "comment.moderated": {
     comment: CommentDoc;

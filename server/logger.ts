@@ -5,7 +5,13 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
-      paths: ["req.headers.authorization", "req.headers.cookie", "token", "*.token", "headers.authorization"],
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "token",
+        "*.token",
+        "headers.authorization",
+      ],
       censor: "[redacted]",
     },
   });

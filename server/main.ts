@@ -15,7 +15,10 @@ export async function start(config: Config) {
   let engine: EmbeddedEngine | null = null;
   let uri = config.mongodbUri;
   if (!uri) {
-    logger.info({ dataDir: config.dataDir }, "starting the embedded database engine (FerretDB, SQLite)");
+    logger.info(
+      { dataDir: config.dataDir },
+      "starting the embedded database engine (FerretDB, SQLite)",
+    );
     engine = await startEmbeddedEngine({
       binary: config.ferretdbBin,
       dataDir: config.dataDir,
@@ -27,7 +30,12 @@ export async function start(config: Config) {
   await ensureDemoSite(config);
 
   const events = new DomainEvents();
-  const app = createApp({ config, logger, events, postLimiter: new PostRateLimiter(config.postsPerMinute) });
+  const app = createApp({
+    config,
+    logger,
+    events,
+    postLimiter: new PostRateLimiter(config.postsPerMinute),
+  });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   logger.info({ url: config.publicUrl }, "comments service listening");

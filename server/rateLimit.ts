@@ -1,5 +1,10 @@
 import type Redis from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
 import { RateLimitedError } from "./errors";
 
 /** Counts posts per key (a user or a guest's IP) per minute; shared through Redis when given one. */
@@ -12,7 +17,9 @@ export class PostRateLimiter {
       return;
     }
     const opts = { keyPrefix: "posts", points: perMinute, duration: 60 };
-    this.limiter = redis ? new RateLimiterRedis({ ...opts, storeClient: redis }) : new RateLimiterMemory(opts);
+    this.limiter = redis
+      ? new RateLimiterRedis({ ...opts, storeClient: redis })
+      : new RateLimiterMemory(opts);
   }
 
   /** Takes one post from the key's allowance, or throws 429 with Retry-After. */
@@ -22,7 +29,10 @@ export class PostRateLimiter {
       await this.limiter.consume(key);
     } catch (res) {
       if (res instanceof RateLimiterRes) {
-        throw new RateLimitedError(res.msBeforeNext / 1000, "You are posting too fast; wait a moment and try again.");
+        throw new RateLimitedError(
+          res.msBeforeNext / 1000,
+          "You are posting too fast; wait a moment and try again.",
+        );
       }
       throw res;
     }

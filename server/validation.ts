@@ -5,7 +5,12 @@ import { ValidationError } from "./errors";
 export function text(opts: { min?: number; max: number; trim?: boolean }) {
   const base = z.string().refine((v) => !v.includes("\0"), "must not contain NUL characters");
   const trimmed = opts.trim === false ? base : base.transform((v) => v.trim());
-  return trimmed.pipe(z.string().min(opts.min ?? 0).max(opts.max));
+  return trimmed.pipe(
+    z
+      .string()
+      .min(opts.min ?? 0)
+      .max(opts.max),
+  );
 }
 
 export const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, "must be a comment id");

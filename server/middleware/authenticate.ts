@@ -35,7 +35,8 @@ export async function authenticate(req: Request, _res: Response, next: NextFunct
   if (!found) return next();
   const session = found.token ? await resolveToken(found.token) : null;
   if (!session) {
-    if (found.from === "header") throw new UnauthenticatedError("The session token is invalid, expired or revoked.");
+    if (found.from === "header")
+      throw new UnauthenticatedError("The session token is invalid, expired or revoked.");
     return next();
   }
   req.viewer = { user: session.user, sessionId: session.sessionId, ip: req.ip ?? null };

@@ -19,7 +19,7 @@ function isDatabaseDown(err: unknown): boolean {
     err.name === "MongoNotConnectedError" ||
     err.name === "MongoTopologyClosedError" ||
     err.name === "MongooseServerSelectionError" ||
-    (err.name === "MongoPoolClearedError")
+    err.name === "MongoPoolClearedError"
   );
 }
 
@@ -28,8 +28,10 @@ function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   const e = err as { type?: string; status?: number; name?: string };
   if (e.type === "entity.too.large") return new PayloadTooLargeError();
-  if (e.type === "entity.parse.failed") return new ValidationError("The request body is not valid JSON.", { body: "malformed JSON" });
-  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") return new UnsupportedMediaTypeError("Send UTF-8 JSON.");
+  if (e.type === "entity.parse.failed")
+    return new ValidationError("The request body is not valid JSON.", { body: "malformed JSON" });
+  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported")
+    return new UnsupportedMediaTypeError("Send UTF-8 JSON.");
   if (e.type === "request.aborted") return new ValidationError("The request was aborted.");
   if (err instanceof mongoose.Error.CastError) return new NotFoundError();
   if (isDatabaseDown(err)) return new UnavailableError();
@@ -44,26 +46,38 @@ export function errorHandler(logger: Logger) {
     const known = toAppError(err);
     if (!known) {
       logger.error({ err, method: req.method, path: req.path }, "unhandled error");
-      res.status(500).json({ error: { code: "internal_error", message: "Something went wrong on our side." } });
+      res
+        .status(500)
+        .json({ error: { code: "internal_error", message: "Something went wrong on our side." } });
       return;
     }
     if (known.headers) res.set(known.headers);
     res.status(known.status).json({
-      error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) },
+      error: {
+        code: known.code,
+        message: known.message,
+        ...(known.details ? { details: known.details } : {}),
+      },
     });
   };
 }
 
 /** Answers 503 at once while the database connection is down, instead of letting requests hang. */
 export function requireDatabase(_req: Request, _res: Response, next: NextFunction) {
-  if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected) throw new UnavailableError();
+  if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected)
+    throw new UnavailableError();
   next();
 }
 
 /** Bodies are JSON only; anything else with a body is a 415 rather than silently ignored. */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction) {
-  const hasBody = Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
-  if (hasBody && ["POST", "PUT", "PATCH", "DELETE"].includes(req.method) && !req.is("application/json")) {
+  const hasBody =
+    Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
+  if (
+    hasBody &&
+    ["POST", "PUT", "PATCH", "DELETE"].includes(req.method) &&
+    !req.is("application/json")
+  ) {
     throw new UnsupportedMediaTypeError();
   }
   next();

@@ -19,8 +19,7 @@ export interface RuleInput {
 }
 
 export type Verdict =
-  | { status: "approved"; reasons: [] }
-  | { status: "pending" | "rejected"; reasons: string[] };
+  { status: "approved"; reasons: [] } | { status: "pending" | "rejected"; reasons: string[] };
 
 type Rule = (input: RuleInput) => { status: "pending" | "rejected"; reason: string } | null;
 
@@ -41,7 +40,8 @@ const linkRule: Rule = (input) =>
     : null;
 
 const preModerationRule: Rule = (input) => {
-  if (input.settings.preModeration === "all") return { status: "pending", reason: "pre_moderation" };
+  if (input.settings.preModeration === "all")
+    return { status: "pending", reason: "pre_moderation" };
   if (input.settings.preModeration === "first_comment" && !input.authorHasApproved) {
     return { status: "pending", reason: "first_comment" };
   }

@@ -1,7 +1,12 @@
 import { remove as removeConfusables } from "confusables";
 
-// Characters that render as nothing and are used to split a word past a filter.
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+// Characters that render as nothing and are used to split a word past a filter. Built from a
+// string: each code point is matched on its own, combining ones included.
+const INVISIBLE = new RegExp(
+  // eslint-disable-next-line no-misleading-character-class -- single code points, on purpose
+  "[\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0]",
+  "g",
+);
 const COMBINING_MARKS = /\p{M}+/gu;
 const NON_WORD = /[^\p{L}\p{N}]+/u;
 

@@ -52,7 +52,14 @@ export function presentComment(doc: CommentDoc, ctx: PresentContext): ApiComment
     depth: doc.depth,
     status: doc.status,
     author: deleted
-      ? { id: null, name: "[deleted]", avatarUrl: null, profileUrl: null, provider: doc.author.provider, role: "commenter" }
+      ? {
+          id: null,
+          name: "[deleted]",
+          avatarUrl: null,
+          profileUrl: null,
+          provider: doc.author.provider,
+          role: "commenter",
+        }
       : {
           id: doc.author.user ? doc.author.user.toHexString() : null,
           name: doc.author.name,

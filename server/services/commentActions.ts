@@ -1,11 +1,16 @@
-import type { Types } from "mongoose";
 import { AuthorRecord } from "../../models/AuthorRecord";
-import { Comment, type CommentDoc } from "../../models/Comment";
+import { Comment } from "../../models/Comment";
 import { Flag, type FlagReason } from "../../models/Flag";
 import { Thread } from "../../models/Thread";
 import { Vote } from "../../models/Vote";
 import type { DomainEvents } from "../events";
-import { BannedError, ConflictError, ForbiddenError, ThreadClosedError, UnauthenticatedError } from "../errors";
+import {
+  BannedError,
+  ConflictError,
+  ForbiddenError,
+  ThreadClosedError,
+  UnauthenticatedError,
+} from "../errors";
 import { judgeComment } from "../moderation/rules";
 import { words } from "../moderation/words";
 import { canDelete, canEdit, canModerate, isAuthor, type Viewer } from "../policies";
@@ -30,7 +35,9 @@ export async function editComment(events: DomainEvents, viewer: Viewer, id: stri
   const site = await getSite(doc.site);
   if (!canEdit(viewer, doc, site.settings.editWindowSeconds)) {
     throw new ForbiddenError(
-      isAuthor(viewer, doc) ? "The time to edit this comment has passed." : "You can only edit your own comments.",
+      isAuthor(viewer, doc)
+        ? "The time to edit this comment has passed."
+        : "You can only edit your own comments.",
     );
   }
   const moderator = canModerate(viewer, site._id);
@@ -53,7 +60,7 @@ export async function editComment(events: DomainEvents, viewer: Viewer, id: stri
   const updated = await Comment.findOneAndUpdate(
     { _id: doc._id, status: { $ne: "deleted" } },
     { $set: { body, html, editedAt: new Date() } },
-    { new: true },
+    { returnDocument: "after" },
   ).lean();
   if (!updated) throw new ConflictError("The comment was deleted.");
   // Only a stricter verdict changes the status: an edit never approves a held comment by itself.
@@ -66,12 +73,17 @@ export async function editComment(events: DomainEvents, viewer: Viewer, id: stri
     return changed.comment;
   }
   const thread = await Thread.findById(updated.thread).lean();
-  if (thread) events.publish("comment.updated", { comment: updated, thread, previousStatus: updated.status });
+  if (thread)
+    events.publish("comment.updated", { comment: updated, thread, previousStatus: updated.status });
   return updated;
 }
 
 /** Deletes a comment: its author or a moderator. It stays as a tombstone while it has replies. */
-export async function deleteComment(events: DomainEvents, viewer: Viewer, id: string): Promise<void> {
+export async function deleteComment(
+  events: DomainEvents,
+  viewer: Viewer,
+  id: string,
+): Promise<void> {
   requireUser(viewer);
   const doc = await findVisibleComment(viewer, id);
   if (!canDelete(viewer, doc)) throw new ForbiddenError("You can only delete your own comments.");
@@ -89,18 +101,23 @@ export async function voteOnComment(
 ): Promise<{ score: number; myVote: number }> {
   const user = requireUser(viewer);
   const doc = await findVisibleComment(viewer, id);
-  if (doc.status !== "approved") throw new ConflictError("Only published comments can be voted on.");
+  if (doc.status !== "approved")
+    throw new ConflictError("Only published comments can be voted on.");
   if (isAuthor(viewer, doc)) throw new ForbiddenError("You cannot vote on your own comment.");
   const key = `${doc._id.toHexString()}:${user._id.toHexString()}`;
   // The previous value comes back from the same atomic upsert, so concurrent votes add up right.
   const previous = await Vote.findOneAndUpdate(
     { _id: key },
     { $set: { value, comment: doc._id, user: user._id } },
-    { upsert: true, new: false },
+    { upsert: true, returnDocument: "before" },
   ).lean();
   const delta = value - (previous?.value ?? 0);
   if (delta === 0) return { score: doc.score, myVote: value };
-  const updated = await Comment.findOneAndUpdate({ _id: doc._id }, { $inc: { score: delta } }, { new: true }).lean();
+  const updated = await Comment.findOneAndUpdate(
+    { _id: doc._id },
+    { $inc: { score: delta } },
+    { returnDocument: "after" },
+  ).lean();
   if (!updated) throw new ConflictError("The comment was removed.");
   events.publish("comment.voted", { comment: updated });
   return { score: updated.score, myVote: value };
@@ -130,17 +147,22 @@ export async function flagComment(
       note: note ?? null,
     });
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) throw new ConflictError("You have already flagged this comment.");
+    if ((err as { code?: number }).code === 11000)
+      throw new ConflictError("You have already flagged this comment.");
     throw err;
   }
-  const updated = await Comment.findOneAndUpdate({ _id: doc._id }, { $inc: { flagCount: 1 } }, { new: true }).lean();
+  const updated = await Comment.findOneAndUpdate(
+    { _id: doc._id },
+    { $inc: { flagCount: 1 } },
+    { returnDocument: "after" },
+  ).lean();
   const flagCount = updated?.flagCount ?? doc.flagCount + 1;
   const site = await getSite(doc.site);
   if (updated && updated.status === "approved" && flagCount >= site.settings.flagThreshold) {
-    const changed = await changeStatus(doc._id, "pending", { reasons: [...updated.reasons, `flags:${flagCount}`] });
+    const changed = await changeStatus(doc._id, "pending", {
+      reasons: [...updated.reasons, `flags:${flagCount}`],
+    });
     events.publish("comment.updated", changed);
   }
   return { flagged: true, flagCount };
 }
-
-export type { CommentDoc, Types };

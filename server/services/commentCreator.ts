@@ -1,7 +1,12 @@
 import crypto from "node:crypto";
 import { Types } from "mongoose";
 import { AuthorRecord } from "../../models/AuthorRecord";
-import { Comment, ROOT_BUCKET_SIZE, type CommentAuthor, type CommentDoc } from "../../models/Comment";
+import {
+  Comment,
+  ROOT_BUCKET_SIZE,
+  type CommentAuthor,
+  type CommentDoc,
+} from "../../models/Comment";
 import type { SiteDoc } from "../../models/Site";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import type { DomainEvents } from "../events";
@@ -80,11 +85,20 @@ function authorFor(viewer: Viewer, site: SiteDoc, guest: NewComment["guest"]): C
   };
 }
 
-async function findOrCreateThread(site: SiteDoc, key: string, input: NewComment): Promise<ThreadDoc> {
+async function findOrCreateThread(
+  site: SiteDoc,
+  key: string,
+  input: NewComment,
+): Promise<ThreadDoc> {
   const filter = { site: site._id, key };
-  const update = { $setOnInsert: { site: site._id, key, url: input.url ?? null, title: input.title ?? null } };
+  const update = {
+    $setOnInsert: { site: site._id, key, url: input.url ?? null, title: input.title ?? null },
+  };
   try {
-    return (await Thread.findOneAndUpdate(filter, update, { upsert: true, new: true }).lean())!;
+    return (await Thread.findOneAndUpdate(filter, update, {
+      upsert: true,
+      returnDocument: "after",
+    }).lean())!;
   } catch (err) {
     // Two first comments at once: the loser of the unique index reads the winner's thread.
     if ((err as { code?: number }).code !== 11000) throw err;
@@ -128,7 +142,12 @@ export async function createComment(
   if (input.parentId) {
     if (!Types.ObjectId.isValid(input.parentId)) throw new NotFoundError("Parent comment");
     parent = await Comment.findById(input.parentId).lean();
-    if (!parent || parent.site !== site._id || parent.threadKey !== threadKey || !canSeeComment(viewer, parent)) {
+    if (
+      !parent ||
+      parent.site !== site._id ||
+      parent.threadKey !== threadKey ||
+      !canSeeComment(viewer, parent)
+    ) {
       throw new NotFoundError("Parent comment");
     }
     if (parent.status !== "approved") {
@@ -149,7 +168,13 @@ export async function createComment(
   let { status } = verdict;
   const reasons: string[] = [...verdict.reasons];
   if (status === "approved" && deps.spamCheck && !canModerate(viewer, site._id)) {
-    const spam = await deps.spamCheck({ site, body: input.body, author, ip: viewer.ip, url: input.url ?? null });
+    const spam = await deps.spamCheck({
+      site,
+      body: input.body,
+      author,
+      ip: viewer.ip,
+      url: input.url ?? null,
+    });
     if (spam === "spam") {
       status = "pending";
       reasons.push("spam_check");
@@ -168,7 +193,11 @@ export async function createComment(
   const placed = parent ? placeReply(parent, site.settings.maxDepth) : null;
   let rootBucket = -1;
   if (!placed) {
-    const numbered = await Thread.findOneAndUpdate({ _id: thread._id }, { $inc: { rootSeq: 1 } }, { new: true }).lean();
+    const numbered = await Thread.findOneAndUpdate(
+      { _id: thread._id },
+      { $inc: { rootSeq: 1 } },
+      { returnDocument: "after" },
+    ).lean();
     rootBucket = Math.floor(((numbered?.rootSeq ?? 1) - 1) / ROOT_BUCKET_SIZE);
   }
   const approved = finalStatus === "approved";
@@ -192,10 +221,19 @@ export async function createComment(
     reasons,
   });
   if (approved) {
-    const counted = await Thread.findOneAndUpdate({ _id: thread._id }, { $inc: { commentCount: 1 } }, { new: true }).lean();
+    const counted = await Thread.findOneAndUpdate(
+      { _id: thread._id },
+      { $inc: { commentCount: 1 } },
+      { returnDocument: "after" },
+    ).lean();
     if (counted) thread = counted;
     if (placed) await Comment.updateOne({ _id: placed.parentId }, { $inc: { replyCount: 1 } });
-    if (recordKey) await AuthorRecord.updateOne({ _id: recordKey }, { $inc: { approvedCount: 1 } }, { upsert: true });
+    if (recordKey)
+      await AuthorRecord.updateOne(
+        { _id: recordKey },
+        { $inc: { approvedCount: 1 } },
+        { upsert: true },
+      );
   }
   const comment = doc.toObject() as CommentDoc;
   deps.events.publish("comment.created", { comment, thread });

@@ -21,7 +21,8 @@ function visibleTo(viewer: Viewer): QueryFilter<CommentDoc> {
 
 /** Presents for a viewer; a hidden comment kept only for its replies shows as a tombstone. */
 function present(doc: CommentDoc, viewer: Viewer, myVotes: Map<string, number>): ApiComment {
-  const placeholder = doc.status !== "approved" && !isAuthor(viewer, doc) && !canModerate(viewer, doc.site);
+  const placeholder =
+    doc.status !== "approved" && !isAuthor(viewer, doc) && !canModerate(viewer, doc.site);
   const shown = placeholder ? { ...doc, status: "deleted" as const } : doc;
   return presentComment(shown, { viewer, myVotes });
 }
@@ -29,13 +30,21 @@ function present(doc: CommentDoc, viewer: Viewer, myVotes: Map<string, number>):
 async function votesOf(viewer: Viewer, docs: CommentDoc[]): Promise<Map<string, number>> {
   const map = new Map<string, number>();
   if (!viewer.user || docs.length === 0) return map;
-  const votes = await Vote.find({ user: viewer.user._id, comment: { $in: docs.map((d) => d._id) } }).lean();
+  const votes = await Vote.find({
+    user: viewer.user._id,
+    comment: { $in: docs.map((d) => d._id) },
+  }).lean();
   for (const v of votes) map.set(v.comment.toHexString(), v.value);
   return map;
 }
 
 /** Nests a tree-ordered list under its parents; entries whose parent is absent stay at the top. */
-function nest(docs: CommentDoc[], viewer: Viewer, myVotes: Map<string, number>, top?: ApiComment[]) {
+function nest(
+  docs: CommentDoc[],
+  viewer: Viewer,
+  myVotes: Map<string, number>,
+  top?: ApiComment[],
+) {
   const byId = new Map<string, ApiComment>();
   const roots: ApiComment[] = top ?? [];
   for (const doc of docs) {
@@ -49,7 +58,14 @@ function nest(docs: CommentDoc[], viewer: Viewer, myVotes: Map<string, number>, 
 }
 
 const rootCursorSchema = z.union([
-  z.object({ s: z.enum(["oldest", "newest"]), b: z.number().int().min(0), id: z.string().regex(/^[0-9a-f]{24}$/).nullable() }),
+  z.object({
+    s: z.enum(["oldest", "newest"]),
+    b: z.number().int().min(0),
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/)
+      .nullable(),
+  }),
   z.object({ s: z.literal("top"), sc: z.number().int(), id: z.string().regex(/^[0-9a-f]{24}$/) }),
 ]);
 type RootCursor = z.infer<typeof rootCursorSchema>;
@@ -81,7 +97,12 @@ async function rootPage(
   if (sort === "top") {
     const after =
       cursor?.s === "top"
-        ? { $or: [{ score: { $lt: cursor.sc } }, { score: cursor.sc, _id: { $gt: new Types.ObjectId(cursor.id) } }] }
+        ? {
+            $or: [
+              { score: { $lt: cursor.sc } },
+              { score: cursor.sc, _id: { $gt: new Types.ObjectId(cursor.id) } },
+            ],
+          }
         : {};
     const page = await Comment.find({ ...base, depth: 0, $and: [after] })
       .sort({ score: -1, _id: 1 })
@@ -91,7 +112,10 @@ async function rootPage(
     const shown = page.slice(0, want);
     docs.push(...shown);
     const last = shown[shown.length - 1];
-    return { docs, next: more && last ? { s: "top", sc: last.score, id: last._id.toHexString() } : null };
+    return {
+      docs,
+      next: more && last ? { s: "top", sc: last.score, id: last._id.toHexString() } : null,
+    };
   }
 
   const ascending = sort === "oldest";
@@ -173,7 +197,9 @@ export async function listThreadComments(
   }
   const { docs: roots, next } = await rootPage(thread, viewer, opts.sort, opts.limit, cursor);
   const subtrees = await Promise.all(
-    roots.map((r) => (r.replyCount > 0 || viewer.user ? subtreePage(r, viewer, r.path, opts.replyLimit) : null)),
+    roots.map((r) =>
+      r.replyCount > 0 || viewer.user ? subtreePage(r, viewer, r.path, opts.replyLimit) : null,
+    ),
   );
   const all = [...roots, ...subtrees.flatMap((s) => s?.docs ?? [])];
   const myVotes = await votesOf(viewer, all);
@@ -201,7 +227,8 @@ export async function listThreadComments(
 
 /** Loads a comment the viewer may see, or 404. */
 export async function findVisibleComment(viewer: Viewer, id: string): Promise<CommentDoc> {
-  if (!Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) throw new NotFoundError("Comment");
+  if (!Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id))
+    throw new NotFoundError("Comment");
   const doc = await Comment.findById(id).lean();
   if (!doc || !canSeeComment(viewer, doc)) throw new NotFoundError("Comment");
   return doc;
@@ -229,9 +256,15 @@ export async function listReplies(
 }
 
 /** Approved-comment counts for a list of thread keys; unknown keys count 0. */
-export async function countComments(siteSlug: string, keys: string[]): Promise<Record<string, number>> {
+export async function countComments(
+  siteSlug: string,
+  keys: string[],
+): Promise<Record<string, number>> {
   const site = await getSite(siteSlug);
-  const threads = await Thread.find({ site: site._id, key: { $in: keys } }, { key: 1, commentCount: 1 }).lean();
+  const threads = await Thread.find(
+    { site: site._id, key: { $in: keys } },
+    { key: 1, commentCount: 1 },
+  ).lean();
   const counts: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const k of keys) counts[k] = 0;
   for (const t of threads) counts[t.key] = t.commentCount;

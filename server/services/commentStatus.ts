@@ -62,7 +62,7 @@ export async function changeStatus(
     const updated = await Comment.findOneAndUpdate(
       { _id: id, status: before.status },
       { $set: { status: to, ...extra } },
-      { new: true },
+      { returnDocument: "after" },
     ).lean();
     if (!updated) continue;
     const delta = Number(to === "approved") - Number(before.status === "approved");

@@ -1,5 +1,11 @@
 import type { Config } from "../../config";
-import { DEFAULT_SITE_SETTINGS, PROVIDERS, Site, type Provider, type SiteDoc } from "../../models/Site";
+import {
+  DEFAULT_SITE_SETTINGS,
+  PROVIDERS,
+  Site,
+  type Provider,
+  type SiteDoc,
+} from "../../models/Site";
 import type { ThreadDoc } from "../../models/Thread";
 import { NotFoundError } from "../errors";
 
@@ -60,6 +66,11 @@ export async function ensureDemoSite(config: Config): Promise<void> {
 
 /** Creates a site with the WordPress-like defaults. */
 export async function createSite(slug: string, name: string, origins: string[]): Promise<SiteDoc> {
-  const site = await Site.create({ _id: slug, name, origins, settings: { ...DEFAULT_SITE_SETTINGS } });
+  const site = await Site.create({
+    _id: slug,
+    name,
+    origins,
+    settings: { ...DEFAULT_SITE_SETTINGS },
+  });
   return site.toObject();
 }
