@@ -3,6 +3,7 @@ export { AuthorRecord } from "./AuthorRecord";
 export { Ban } from "./Ban";
 export { Comment } from "./Comment";
 export { Flag } from "./Flag";
+export { ModerationLog } from "./ModerationLog";
 export { Session } from "./Session";
 export { Site } from "./Site";
 export { Thread } from "./Thread";

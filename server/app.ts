@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config";
 import { commentsRouter } from "../routes/comments";
 import { healthRouter } from "../routes/health";
+import { moderationRouter } from "../routes/moderation";
 import { threadsRouter } from "../routes/threads";
 import { demoPage, demoScript } from "./demoPage";
 import type { DomainEvents } from "./events";
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(authenticate);
   api.use(threadsRouter(deps));
   api.use(commentsRouter(deps));
+  api.use(moderationRouter(deps));
   api.use(() => {
     throw new NotFoundError("Endpoint");
   });

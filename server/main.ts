@@ -6,6 +6,7 @@ import { connectDatabase, disconnectDatabase } from "./database";
 import { startEmbeddedEngine, type EmbeddedEngine } from "./engine";
 import { DomainEvents } from "./events";
 import { createLogger } from "./logger";
+import { akismetSpamCheck } from "./moderation/akismet";
 import { PostRateLimiter } from "./rateLimit";
 import { ensureDemoSite } from "./services/sites";
 
@@ -35,6 +36,9 @@ export async function start(config: Config) {
     logger,
     events,
     postLimiter: new PostRateLimiter(config.postsPerMinute),
+    spamCheck: config.akismet
+      ? akismetSpamCheck({ ...config.akismet, blogUrl: config.publicUrl, logger })
+      : undefined,
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));

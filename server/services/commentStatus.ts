@@ -54,7 +54,7 @@ export async function refreshVisibility(id: Types.ObjectId): Promise<void> {
 export async function changeStatus(
   id: Types.ObjectId,
   to: CommentStatus,
-  extra: Partial<Pick<CommentDoc, "body" | "html" | "reasons" | "pinned">> = {},
+  extra: Partial<Pick<CommentDoc, "body" | "html" | "reasons" | "pinned" | "flagCount">> = {},
 ): Promise<{ comment: CommentDoc; thread: ThreadDoc; previousStatus: CommentStatus }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const before = await Comment.findById(id).lean();
