@@ -10,7 +10,12 @@ import { threadsRouter } from "../routes/threads";
 import { demoPage, demoScript } from "./demoPage";
 import type { DomainEvents } from "./events";
 import { authenticate } from "./middleware/authenticate";
-import { errorHandler, requireDatabase, requireJsonBody } from "./middleware/errors";
+import {
+  errorHandler,
+  refuseOperatorQueryKeys,
+  requireDatabase,
+  requireJsonBody,
+} from "./middleware/errors";
 import { NotFoundError } from "./errors";
 import type { PostRateLimiter } from "./rateLimit";
 import type { SpamCheck } from "./services/commentCreator";
@@ -56,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(requireJsonBody);
+  api.use(refuseOperatorQueryKeys);
   api.use(express.json({ limit: "64kb", strict: true }));
   api.use(cookieParser());
   api.use(requireDatabase);

@@ -82,3 +82,18 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
   }
   next();
 }
+
+/**
+ * Query keys in bracket or operator form (`sort[$ne]=x`, `$where=…`) are refused outright: the
+ * simple query parser would not nest them, but a client sending them is trying something.
+ */
+export function refuseOperatorQueryKeys(req: Request, _res: Response, next: NextFunction) {
+  const bad = Object.keys(req.query).filter((k) => k.includes("[") || k.startsWith("$"));
+  if (bad.length > 0) {
+    throw new ValidationError(
+      "Query parameters must be plain names.",
+      Object.fromEntries(bad.map((k) => [`query.${k}`, "not allowed"])),
+    );
+  }
+  next();
+}
