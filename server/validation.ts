@@ -38,3 +38,10 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where?: st
   }
   throw new ValidationError("Some fields are missing or not valid.", details);
 }
+
+/** IPv4 addresses seen through an IPv6 socket ("::ffff:1.2.3.4") are the same address as "1.2.3.4". */
+export function normalizeIp(ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  const lower = ip.toLowerCase();
+  return lower.startsWith("::ffff:") && lower.includes(".") ? lower.slice(7) : lower;
+}

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import { resolveToken } from "../../auth/sessions";
 import { UnauthenticatedError } from "../errors";
 import type { Viewer } from "../policies";
+import { normalizeIp } from "../validation";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -31,7 +32,7 @@ export function requestToken(req: Request): { token: string; from: "header" | "c
  */
 export async function authenticate(req: Request, _res: Response, next: NextFunction) {
   const found = requestToken(req);
-  req.viewer = { user: null, sessionId: null, ip: req.ip ?? null };
+  req.viewer = { user: null, sessionId: null, ip: normalizeIp(req.ip) };
   if (!found) return next();
   const session = found.token ? await resolveToken(found.token) : null;
   if (!session) {
@@ -39,7 +40,7 @@ export async function authenticate(req: Request, _res: Response, next: NextFunct
       throw new UnauthenticatedError("The session token is invalid, expired or revoked.");
     return next();
   }
-  req.viewer = { user: session.user, sessionId: session.sessionId, ip: req.ip ?? null };
+  req.viewer = { user: session.user, sessionId: session.sessionId, ip: normalizeIp(req.ip) };
   next();
 }
 

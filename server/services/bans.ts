@@ -1,5 +1,6 @@
 import type { Types } from "mongoose";
 import { Ban } from "../../models/Ban";
+import { normalizeIp } from "../validation";
 
 /** Whether a user, an email or an IP is under a ban on the site that has not expired or been lifted. */
 export async function isBanned(
@@ -10,7 +11,7 @@ export async function isBanned(
   const or: Record<string, unknown>[] = [];
   if (who.user) or.push({ user: who.user });
   if (who.email) or.push({ email: who.email.toLowerCase() });
-  if (who.ip) or.push({ ip: who.ip });
+  if (who.ip) or.push({ ip: normalizeIp(who.ip) });
   if (or.length === 0) return false;
   const ban = await Ban.findOne({
     site,

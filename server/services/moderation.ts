@@ -18,6 +18,7 @@ import {
 } from "../errors";
 import { presentComment, type ApiComment } from "../presenters/comment";
 import { canAdminister, canModerate, type Viewer } from "../policies";
+import { normalizeIp } from "../validation";
 import { changeStatus } from "./commentStatus";
 import { getSite, isThreadOpen } from "./sites";
 
@@ -225,7 +226,7 @@ export async function createBan(
     site,
     user: input.userId ? new Types.ObjectId(input.userId) : null,
     email: input.email?.toLowerCase() ?? null,
-    ip: input.ip ?? null,
+    ip: normalizeIp(input.ip),
     until: input.until ?? null,
     reason: input.reason,
     createdBy: actor._id,
