@@ -1,5 +1,7 @@
 import crypto from "node:crypto";
+import type { CookieOptions } from "express";
 import type { Types } from "mongoose";
+import type { Config } from "../config";
 import { Session } from "../models/Session";
 import { User, type UserDoc } from "../models/User";
 
@@ -42,7 +44,30 @@ export async function resolveToken(token: string): Promise<ResolvedSession | nul
   return { sessionId: id, user };
 }
 
-/** Revokes one session at once. */
-export async function revokeSession(sessionId: string): Promise<void> {
-  await Session.updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+/**
+ * Revokes one session at once. Returns the session and its user when this call revoked it, or
+ * null when it was unknown or already revoked, so the caller announces a revocation only once.
+ */
+export async function revokeSession(
+  sessionId: string,
+): Promise<{ sessionId: string; userId: string } | null> {
+  const revoked = await Session.findOneAndUpdate(
+    { _id: sessionId, revokedAt: null },
+    { $set: { revokedAt: new Date() } },
+  ).lean();
+  return revoked ? { sessionId, userId: revoked.user.toHexString() } : null;
+}
+
+/**
+ * The cs_session cookie: for same-site pages such as /admin. HttpOnly so page scripts never read
+ * it, Lax so cross-site POSTs do not carry it, Secure in production.
+ */
+export function sessionCookieOptions(config: Config): CookieOptions {
+  return {
+    httpOnly: true,
+    secure: config.production,
+    sameSite: "lax",
+    path: "/",
+    maxAge: config.sessionTtlSeconds * 1000,
+  };
 }

@@ -19,6 +19,8 @@ export interface UserDoc {
   provider: Provider;
   /** Per-site roles; an array, never a map keyed by site, so no slug becomes a field name. */
   roles: SiteRoleGrant[];
+  /** Set at each sign-in from ADMIN_IDENTITIES: admin of every site, including ones created later. */
+  adminOfAllSites: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -39,6 +41,7 @@ const userSchema = new Schema<UserDoc>(
     email: { type: String, default: null },
     provider: { type: String, enum: PROVIDERS, required: true },
     roles: { type: [roleSchema], default: [] },
+    adminOfAllSites: { type: Boolean, default: false },
   },
   { timestamps: true, versionKey: false },
 );

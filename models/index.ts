@@ -1,4 +1,5 @@
 // Importing this registers every model, so indexes are built for all of them at start-up.
+export { AuthState } from "./AuthState";
 export { AuthorRecord } from "./AuthorRecord";
 export { Ban } from "./Ban";
 export { Comment } from "./Comment";

@@ -3,8 +3,10 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Config } from "../config";
+import { authRouter } from "../routes/auth";
 import { commentsRouter } from "../routes/comments";
 import { healthRouter } from "../routes/health";
+import { meRouter } from "../routes/me";
 import { moderationRouter } from "../routes/moderation";
 import { threadsRouter } from "../routes/threads";
 import { demoPage, demoScript } from "./demoPage";
@@ -43,6 +45,8 @@ export function createApp(deps: AppDeps): Express {
     res.type("application/javascript").set("Cache-Control", "no-cache").send(demoScript);
   });
 
+  app.use(authRouter(deps));
+
   // The API is public and read cross-origin by embeds; it authenticates by bearer token, never
   // by cookies across origins, so allowing any origin without credentials is safe.
   app.use("/api", (req, res, next) => {
@@ -68,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(authenticate);
   api.use(threadsRouter(deps));
   api.use(commentsRouter(deps));
+  api.use(meRouter());
   api.use(moderationRouter(deps));
   api.use(() => {
     throw new NotFoundError("Endpoint");

@@ -12,6 +12,7 @@ export const anonymousViewer: Viewer = { user: null, sessionId: null, ip: null }
 
 export function siteRole(user: UserDoc | null, site: string): SiteRole | null {
   if (!user) return null;
+  if (user.adminOfAllSites) return "admin";
   const grants = user.roles.filter((r) => r.site === site).map((r) => r.role);
   if (grants.includes("admin")) return "admin";
   if (grants.includes("moderator")) return "moderator";

@@ -1,0 +1,155 @@
+import crypto from "node:crypto";
+import type { Request } from "express";
+import { AuthState, type AuthStateDoc } from "../models/AuthState";
+import type { Provider } from "../models/Site";
+import { SignInError } from "./errors";
+
+/** How long a user has to finish at the provider before the handshake is refused. */
+export const HANDSHAKE_TTL_MS = 10 * 60_000;
+
+/** What the start of a sign-in binds to its state: the site and the opener's checked origin. */
+export interface HandshakeBinding {
+  site: string;
+  origin: string;
+}
+
+type Done<T extends unknown[]> = (err: Error | null, ...rest: T) => void;
+
+/** Handshakes claimed while handling a callback, so a failure can still answer the right origin. */
+const claimed = new WeakMap<Request, AuthStateDoc>();
+
+export function claimedHandshake(req: Request): AuthStateDoc | undefined {
+  return claimed.get(req);
+}
+
+function isHandle(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= 512;
+}
+
+async function storeHandshake(
+  id: string,
+  provider: Provider,
+  binding: HandshakeBinding,
+  secret: string | null,
+): Promise<void> {
+  const now = Date.now();
+  // Expired handshakes are swept here rather than by a TTL index, which not every engine honours.
+  await AuthState.deleteMany({ expiresAt: { $lt: new Date(now) } });
+  await AuthState.create({
+    _id: id,
+    provider,
+    site: binding.site,
+    origin: binding.origin,
+    secret,
+    expiresAt: new Date(now + HANDSHAKE_TTL_MS),
+  });
+}
+
+/**
+ * Takes a handshake out of the store: one atomic delete, so a state or request token works once,
+ * whichever instance the callback reaches. Null when unknown, expired or for another provider.
+ */
+export async function claimHandshake(
+  req: Request,
+  provider: Provider,
+  handle: unknown,
+): Promise<AuthStateDoc | null> {
+  const already = claimed.get(req);
+  if (already) return already._id === handle && already.provider === provider ? already : null;
+  if (!isHandle(handle)) return null;
+  const doc = await AuthState.findOneAndDelete({ _id: handle }).lean();
+  if (!doc || doc.provider !== provider || doc.expiresAt.getTime() <= Date.now()) return null;
+  claimed.set(req, doc);
+  return doc;
+}
+
+const invalidState = { code: "invalid_state" as const, message: "Invalid or expired state." };
+
+function binding(state: unknown): HandshakeBinding {
+  const b = state as Partial<HandshakeBinding> | undefined;
+  if (!b || typeof b.site !== "string" || typeof b.origin !== "string") {
+    // Only our own routes start a handshake, always with a binding; anything else is a bug.
+    throw new SignInError("internal_error");
+  }
+  return { site: b.site, origin: b.origin };
+}
+
+function wrap(err: unknown): SignInError {
+  return err instanceof SignInError ? err : new SignInError("internal_error", { cause: err });
+}
+
+/**
+ * passport-oauth2's state store, kept in the database. The methods keep passport's four-argument
+ * forms: passport picks the signature it calls by the function's arity.
+ */
+export class OAuth2StateStore {
+  constructor(private readonly provider: Provider) {}
+
+  store(_req: Request, state: unknown, _meta: unknown, done: Done<[string?]>): void {
+    const id = crypto.randomBytes(32).toString("base64url");
+    Promise.resolve()
+      .then(() => storeHandshake(id, this.provider, binding(state), null))
+      .then(
+        () => done(null, id),
+        (err: unknown) => done(wrap(err)),
+      );
+  }
+
+  verify(
+    req: Request,
+    providedState: unknown,
+    _meta: unknown,
+    done: Done<[boolean, (AuthStateDoc | typeof invalidState)?]>,
+  ): void {
+    claimHandshake(req, this.provider, providedState).then(
+      (doc) => (doc ? done(null, true, doc) : done(null, false, invalidState)),
+      (err: unknown) => done(wrap(err), false),
+    );
+  }
+}
+
+/**
+ * passport-oauth1's request-token store, kept in the database: the request token's secret and the
+ * binding, under the request token. `get` claims it, so a replayed callback finds nothing.
+ */
+export class OAuth1RequestTokenStore {
+  constructor(private readonly provider: Provider) {}
+
+  get(
+    req: Request,
+    token: unknown,
+    _meta: unknown,
+    done: Done<[(string | false)?, (AuthStateDoc | typeof invalidState)?]>,
+  ): void {
+    claimHandshake(req, this.provider, token).then(
+      (doc) => (doc?.secret ? done(null, doc.secret, doc) : done(null, false, invalidState)),
+      (err: unknown) => done(wrap(err)),
+    );
+  }
+
+  set(
+    _req: Request,
+    token: string,
+    tokenSecret: string,
+    state: unknown,
+    _meta: unknown,
+    done: Done<[]>,
+  ): void {
+    Promise.resolve()
+      .then(() => {
+        if (!isHandle(token) || typeof tokenSecret !== "string" || !tokenSecret) {
+          throw new SignInError("provider_error");
+        }
+        return storeHandshake(token, this.provider, binding(state), tokenSecret);
+      })
+      .then(
+        () => done(null),
+        (err: unknown) => done(wrap(err)),
+      );
+  }
+
+  /** Nothing left to remove: `get` already took the handshake out. */
+  destroy(_req: Request, _token: unknown, _meta: unknown, done: Done<[]>): void {
+    done(null);
+  }
+}
