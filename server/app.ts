@@ -9,7 +9,8 @@ import { healthRouter } from "../routes/health";
 import { meRouter } from "../routes/me";
 import { moderationRouter } from "../routes/moderation";
 import { threadsRouter } from "../routes/threads";
-import { demoPage, demoScript } from "./demoPage";
+import { embedRouter } from "../routes/embed";
+import { demoArticlePage } from "./demoPage";
 import type { DomainEvents } from "./events";
 import { authenticate } from "./middleware/authenticate";
 import {
@@ -21,6 +22,7 @@ import {
 import { NotFoundError } from "./errors";
 import type { PostRateLimiter } from "./rateLimit";
 import type { SpamCheck } from "./services/commentCreator";
+import { widgetAssets, type WidgetAssets } from "./widgetAssets";
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +30,8 @@ export interface AppDeps {
   events: DomainEvents;
   postLimiter: PostRateLimiter;
   spamCheck?: SpamCheck;
+  /** The built widget bundles; defaults to dist/widget. */
+  widgetAssets?: () => WidgetAssets;
 }
 
 /** Builds the HTTP app; it does not listen, so tests and the entry point share it. */
@@ -38,12 +42,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet({ crossOriginResourcePolicy: { policy: "cross-origin" } }));
   app.use(healthRouter());
 
-  app.get("/", (_req, res) => {
-    res.type("html").send(demoPage(deps.config));
+  // The demo article on the service's own origin; server/main.ts also serves it from a second one.
+  app.get("/", (req, res) => {
+    const post = typeof req.query.post === "string" ? req.query.post : undefined;
+    res.type("html").send(demoArticlePage(deps.config, post));
   });
-  app.get("/demo.js", (_req, res) => {
-    res.type("application/javascript").set("Cache-Control", "no-cache").send(demoScript);
-  });
+  app.use(embedRouter({ config: deps.config, assets: deps.widgetAssets ?? widgetAssets() }));
 
   app.use(authRouter(deps));
 

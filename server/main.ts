@@ -4,6 +4,7 @@ import "../models";
 import { createApp } from "./app";
 import { connectDatabase, disconnectDatabase } from "./database";
 import { startEmbeddedEngine, type EmbeddedEngine } from "./engine";
+import { startDemoServer } from "./demoPage";
 import { DomainEvents } from "./events";
 import { createLogger } from "./logger";
 import { akismetSpamCheck } from "./moderation/akismet";
@@ -28,7 +29,11 @@ export async function start(config: Config) {
     uri = engine.uri;
   }
   await connectDatabase(uri, config.mongodbUri ? undefined : "comments");
-  await ensureDemoSite(config);
+  // The demo article on a second origin, which the demo site must allow to embed it.
+  const demo = config.demoPort >= 0 ? await startDemoServer(config, config.demoPort) : null;
+  await ensureDemoSite(
+    demo ? { ...config, demoOrigins: [...config.demoOrigins, demo.origin] } : config,
+  );
 
   const events = new DomainEvents();
   const app = createApp({
@@ -42,13 +47,15 @@ export async function start(config: Config) {
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  logger.info({ url: config.publicUrl }, "comments service listening");
+  logger.info({ url: config.publicUrl }, `comments service listening at ${config.publicUrl}`);
+  if (demo) logger.info({ url: `${demo.origin}/` }, `demo article at ${demo.origin}/`);
 
   let stopping: Promise<void> | null = null;
   return {
     server,
     stop() {
       stopping ??= (async () => {
+        await demo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await disconnectDatabase();
         await engine?.stop();

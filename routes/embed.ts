@@ -1,0 +1,97 @@
+import path from "node:path";
+import { Router, type Response } from "express";
+import type { Config } from "../config";
+import { ForbiddenError, NotFoundError } from "../server/errors";
+import { allowedOrigins, getSite } from "../server/services/sites";
+import { parse } from "../server/validation";
+import { pageShell, type WidgetAssets } from "../server/widgetAssets";
+import { assetParams, widgetQuery } from "./embed.schema";
+
+const YEAR = 365 * 24 * 3600;
+
+/** A page's CSP: only this origin's scripts, styles and sockets; framing as given. */
+function pageCsp(config: Config, frameAncestors: string[]): string {
+  const ws = config.publicOrigin.replace(/^http/, "ws");
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src * data:",
+    `connect-src 'self' ${ws}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(" ") : "'none'"}`,
+  ].join("; ");
+}
+
+function sendPage(res: Response, csp: string, html: string) {
+  // helmet's X-Frame-Options would forbid every framer; frame-ancestors says who may.
+  res.removeHeader("X-Frame-Options");
+  res.set({ "Content-Security-Policy": csp, "Cache-Control": "no-cache" });
+  res.type("html").send(html);
+}
+
+/**
+ * The embeddable parts: /embed.js and /count.js under fixed names (site owners link them, so
+ * they are cached briefly), hashed bundles under /assets (cached for a year), the widget page
+ * that embed.js frames, and /admin.
+ */
+export function embedRouter(deps: { config: Config; assets: () => WidgetAssets }): Router {
+  const router = Router();
+  const { config } = deps;
+
+  for (const name of ["embed.js", "count.js"]) {
+    router.get(`/${name}`, (_req, res) => {
+      const assets = deps.assets();
+      res.set("Cache-Control", "public, max-age=300");
+      res.sendFile(path.join(assets.dir, assets.files[name]!));
+    });
+  }
+
+  router.get("/assets/:file", (req, res) => {
+    const { file } = parse(assetParams, req.params);
+    const assets = deps.assets();
+    if (!assets.served.has(file)) throw new NotFoundError("Asset");
+    res.set("Cache-Control", `public, max-age=${YEAR}, immutable`);
+    res.sendFile(path.join(assets.dir, file));
+  });
+
+  router.get("/widget", async (req, res) => {
+    const q = parse(widgetQuery, req.query, "query");
+    const site = await getSite(q.site);
+    const origins = allowedOrigins(site, config);
+    if (q.origin !== undefined && !origins.includes(q.origin)) {
+      throw new ForbiddenError("This page's origin may not embed the site's comments.");
+    }
+    const assets = deps.assets();
+    sendPage(
+      res,
+      pageCsp(config, origins),
+      pageShell({
+        title: q.title ? `Comments on ${q.title}` : "Comments",
+        css: assets.files["widget.css"]!,
+        js: assets.files["widget.js"]!,
+        bodyData: q.origin ? { "parent-origin": q.origin } : {},
+      }),
+    );
+  });
+
+  router.get("/admin", (_req, res) => {
+    const assets = deps.assets();
+    // The sign-in popup must keep its opener through the provider's pages.
+    res.set("Cross-Origin-Opener-Policy", "same-origin-allow-popups");
+    sendPage(
+      res,
+      pageCsp(config, []),
+      pageShell({
+        title: "Moderation",
+        css: assets.files["admin.css"]!,
+        js: assets.files["admin.js"]!,
+      }),
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,439 @@
+import type { Socket } from "socket.io-client";
+import { ApiClient, ApiError, query } from "../shared/api";
+import { el, setSanitizedHtml, timeElement } from "../shared/dom";
+import { connectLive } from "../shared/live";
+import { TokenStore, signInWithPopup } from "../shared/session";
+import { PROVIDER_NAMES, type ApiComment, type ApiUser, type Provider } from "../shared/types";
+
+/** One entry of GET /api/v1/sites/:site/moderation/queue. */
+interface QueueItem {
+  comment: ApiComment;
+  guestEmail: string | null;
+  ip: string | null;
+  reasons: string[];
+  flagCount: number;
+  thread: { key: string; url: string | null; title: string | null };
+}
+
+interface LogEntry {
+  id: string;
+  at: string;
+  by: { id: string; name: string };
+  action: string;
+  target: { type: string; id: string };
+  reason: string | null;
+}
+
+type Settings = Record<string, unknown>;
+
+const service = location.origin;
+const tokens = new TokenStore();
+let me: ApiUser | null = null;
+let site: string | null = null;
+let socket: Socket | null = null;
+let queueStatus = "pending";
+const api = new ApiClient(
+  service,
+  () => tokens.get(),
+  () => signOut(),
+);
+
+const root = el("main", { className: "ad" });
+const account = el("div", { className: "ad-account" });
+const siteSelect = el("select", { id: "ad-site" });
+const statusSelect = el(
+  "select",
+  { id: "ad-queue-status" },
+  ...["pending", "flagged", "spam", "rejected"].map((s) =>
+    el("option", { value: s }, s[0]!.toUpperCase() + s.slice(1)),
+  ),
+);
+const queueList = el("ol", { className: "ad-queue", "aria-live": "polite" });
+const queueEmpty = el("p", { className: "ad-empty" }, "Nothing waiting.");
+const logList = el("ol", { className: "ad-log" });
+const settingsForm = el("form", { className: "ad-settings" });
+const message = el("p", { className: "ad-message", role: "status" });
+const body = el("div", { className: "ad-body", hidden: true });
+
+document.body.append(root);
+root.append(
+  el("header", { className: "ad-header" }, el("h1", {}, "Moderation"), account),
+  message,
+  body,
+);
+body.append(
+  el("p", {}, el("label", { for: "ad-site" }, "Site "), siteSelect),
+  el(
+    "section",
+    { "aria-labelledby": "ad-queue-title" },
+    el(
+      "div",
+      { className: "ad-row" },
+      el("h2", { id: "ad-queue-title" }, "Queue"),
+      el("label", { for: "ad-queue-status" }, "Show "),
+      statusSelect,
+    ),
+    queueEmpty,
+    queueList,
+  ),
+  el(
+    "section",
+    { "aria-labelledby": "ad-log-title" },
+    el("h2", { id: "ad-log-title" }, "Log"),
+    logList,
+  ),
+  el(
+    "section",
+    { "aria-labelledby": "ad-settings-title" },
+    el("h2", { id: "ad-settings-title" }, "Settings"),
+    settingsForm,
+  ),
+);
+
+function say(text: string) {
+  message.textContent = text;
+}
+
+function renderAccount() {
+  if (me) {
+    account.replaceChildren(
+      el("span", {}, `Signed in as ${me.name} (${PROVIDER_NAMES[me.provider]}) `),
+      el(
+        "button",
+        { type: "button", className: "cs-link", onclick: () => void logOut() },
+        "Log Out",
+      ),
+    );
+    return;
+  }
+  account.replaceChildren(
+    el("span", {}, "Log in: "),
+    ...(Object.keys(PROVIDER_NAMES) as Provider[]).map((p) =>
+      el(
+        "button",
+        {
+          type: "button",
+          className: `cs-provider cs-provider-${p}`,
+          onclick: () => void signIn(p),
+        },
+        PROVIDER_NAMES[p],
+      ),
+    ),
+  );
+}
+
+async function signIn(provider: Provider) {
+  say(`Connecting to ${PROVIDER_NAMES[provider]}`);
+  try {
+    // The admin page is on the service's origin; any site's popup accepts that origin.
+    const siteForPopup = site ?? new URLSearchParams(location.search).get("site") ?? "demo";
+    const result = await signInWithPopup(service, provider, siteForPopup);
+    tokens.set(result.token);
+    say("");
+    await start();
+  } catch (err) {
+    say(err instanceof Error && err.message !== "closed" ? err.message : "");
+  }
+}
+
+function signOut() {
+  tokens.set(null);
+  me = null;
+  socket?.disconnect();
+  body.hidden = true;
+  renderAccount();
+}
+
+async function logOut() {
+  const token = tokens.get();
+  signOut();
+  if (token)
+    await fetch(`${service}/auth/logout`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+      credentials: "omit",
+    }).catch(() => undefined);
+}
+
+async function start() {
+  if (!tokens.get()) return renderAccount();
+  try {
+    me = await api.get<ApiUser>("/api/v1/me");
+  } catch {
+    return signOut();
+  }
+  renderAccount();
+  const sites = Object.keys(me.roles ?? {});
+  if (sites.length === 0) {
+    say("This account moderates no site.");
+    return;
+  }
+  siteSelect.replaceChildren(
+    ...sites.map((s) => el("option", { value: s }, `${s} (${me!.roles[s]})`)),
+  );
+  const wanted = new URLSearchParams(location.search).get("site");
+  site = wanted && sites.includes(wanted) ? wanted : sites[0]!;
+  siteSelect.value = site;
+  body.hidden = false;
+  await openSite();
+}
+
+async function openSite() {
+  if (!site) return;
+  connect();
+  await Promise.all([loadQueue(), loadLog(), loadSettings()]);
+}
+
+function connect() {
+  socket?.disconnect();
+  socket = connectLive(service, tokens.get());
+  socket.on("connect", () => socket?.emit("moderation:join", { site }, () => undefined));
+  socket.on("queue:added", (e: { comment?: ApiComment }) => {
+    if (queueStatus !== "pending" && queueStatus !== "flagged") return;
+    if (e.comment && !document.getElementById(`q-${e.comment.id}`)) {
+      queueList.prepend(
+        queueItem({
+          comment: e.comment,
+          guestEmail: null,
+          ip: null,
+          reasons: [],
+          flagCount: 0,
+          thread: { key: e.comment.threadKey, url: null, title: null },
+        }),
+      );
+      queueEmpty.hidden = true;
+    }
+  });
+  socket.on("queue:resolved", (e: { id?: string }) => {
+    if (e.id) document.getElementById(`q-${e.id}`)?.remove();
+    queueEmpty.hidden = queueList.childElementCount > 0;
+    void loadLog();
+  });
+}
+
+async function loadQueue() {
+  const page = await api.get<{ items: QueueItem[] }>(
+    `/api/v1/sites/${site}/moderation/queue${query({ status: queueStatus, limit: 50 })}`,
+  );
+  queueList.replaceChildren(...page.items.map(queueItem));
+  queueEmpty.hidden = page.items.length > 0;
+}
+
+function queueItem(item: QueueItem): HTMLElement {
+  const c = item.comment;
+  const text = el("div", { className: "cs-body" });
+  setSanitizedHtml(text, c.html);
+  const status = el("span", { className: "ad-item-status", role: "status" });
+  const act = async (action: string) => {
+    try {
+      await api.request("POST", `/api/v1/comments/${c.id}/moderation`, { action });
+      li.remove();
+      queueEmpty.hidden = queueList.childElementCount > 0;
+      void loadLog();
+    } catch (err) {
+      status.textContent = err instanceof Error ? err.message : "Failed.";
+    }
+  };
+  const ban = async () => {
+    const reason = window.prompt("Reason for the ban?", "Abusive comments");
+    if (!reason) return;
+    const who = c.author.id
+      ? { userId: c.author.id }
+      : item.guestEmail
+        ? { email: item.guestEmail }
+        : item.ip
+          ? { ip: item.ip }
+          : null;
+    if (!who) return void (status.textContent = "Nothing identifies this author.");
+    try {
+      await api.request("POST", `/api/v1/sites/${site}/bans`, { ...who, reason });
+      status.textContent = "Banned.";
+      void loadLog();
+    } catch (err) {
+      status.textContent = err instanceof Error ? err.message : "Failed.";
+    }
+  };
+  const button = (label: string, action: string) =>
+    el(
+      "button",
+      { type: "button", className: "cs-button", onclick: () => void act(action) },
+      label,
+    );
+  const li = el(
+    "li",
+    { className: "ad-item", id: `q-${c.id}` },
+    el(
+      "div",
+      { className: "cs-meta" },
+      el("strong", {}, c.author.name),
+      el(
+        "span",
+        { className: "cs-when" },
+        " on ",
+        item.thread.title ?? item.thread.key,
+        " · ",
+        timeElement(c.createdAt),
+      ),
+    ),
+    item.guestEmail || item.ip
+      ? el("div", { className: "cs-when" }, [item.guestEmail, item.ip].filter(Boolean).join(" · "))
+      : null,
+    text,
+    item.reasons.length || item.flagCount
+      ? el(
+          "p",
+          { className: "cs-when" },
+          [...item.reasons, item.flagCount ? `${item.flagCount} flag(s)` : ""]
+            .filter(Boolean)
+            .join(", "),
+        )
+      : null,
+    el(
+      "div",
+      { className: "cs-row" },
+      button("Approve", "approve"),
+      button("Reject", "reject"),
+      button("Spam", "spam"),
+      button("Delete", "delete"),
+      el(
+        "button",
+        { type: "button", className: "cs-button ad-ban", onclick: () => void ban() },
+        "Ban",
+      ),
+      status,
+    ),
+  );
+  return li;
+}
+
+async function loadLog() {
+  try {
+    const page = await api.get<{ entries: LogEntry[] }>(
+      `/api/v1/sites/${site}/moderation/log?limit=30`,
+    );
+    logList.replaceChildren(
+      ...page.entries.map((e) =>
+        el(
+          "li",
+          {},
+          timeElement(e.at),
+          ` ${e.by.name} — ${e.action} ${e.target.type} ${e.target.id}`,
+          e.reason ? ` (${e.reason})` : "",
+        ),
+      ),
+    );
+  } catch (err) {
+    logList.replaceChildren(
+      el("li", {}, err instanceof Error ? err.message : "The log could not be loaded."),
+    );
+  }
+}
+
+const FIELDS: [string, string, "bool" | "number" | "list" | "select"][] = [
+  ["requireLogin", "Users must be logged in to comment", "bool"],
+  ["allowGuests", "Guests may comment with a name and email", "bool"],
+  ["preModeration", "Hold comments for moderation", "select"],
+  ["maxLinks", "Hold a comment with this many links (0: off)", "number"],
+  ["holdWords", "Words that hold a comment (one a line)", "list"],
+  ["bannedWords", "Words that reject a comment (one a line)", "list"],
+  ["maxDepth", "Nest replies this many levels deep", "number"],
+  ["editWindowSeconds", "Authors may edit for this many seconds", "number"],
+  ["closeAfterDays", "Close threads after this many days (0: never)", "number"],
+  ["flagThreshold", "Hide a comment for review after this many flags", "number"],
+  ["providers", "Sign-in providers (one a line)", "list"],
+  ["origins", "Origins allowed to embed (one a line)", "list"],
+];
+
+async function loadSettings() {
+  let settings: Settings;
+  try {
+    settings = await api.get<Settings>(`/api/v1/sites/${site}/settings`);
+  } catch (err) {
+    settingsForm.replaceChildren(
+      el(
+        "p",
+        {},
+        err instanceof ApiError && err.status === 403
+          ? "Only the site's admins change its settings."
+          : "Settings could not be loaded.",
+      ),
+    );
+    return;
+  }
+  const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
+  const rows = FIELDS.map(([name, label, kind]) => {
+    const id = `set-${name}`;
+    const value = settings[name];
+    let input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+    if (kind === "bool") {
+      input = el("input", { id, type: "checkbox" });
+      input.checked = value === true;
+    } else if (kind === "number") {
+      input = el("input", { id, type: "number", min: 0 });
+      input.value = String(value ?? "");
+    } else if (kind === "select") {
+      input = el(
+        "select",
+        { id },
+        ...["none", "first_comment", "all"].map((v) =>
+          el("option", { value: v }, v.replace("_", " ")),
+        ),
+      );
+      input.value = String(value ?? "first_comment");
+    } else {
+      input = el("textarea", { id, rows: 3 });
+      input.value = Array.isArray(value) ? value.join("\n") : "";
+    }
+    inputs.set(name, input);
+    return el(
+      "p",
+      { className: kind === "bool" ? "ad-check" : "cs-field" },
+      el("label", { for: id }, label),
+      input,
+    );
+  });
+  const status = el("span", { role: "status" });
+  settingsForm.replaceChildren(
+    ...rows,
+    el(
+      "p",
+      {},
+      el("button", { type: "submit", className: "cs-button" }, "Save settings"),
+      " ",
+      status,
+    ),
+  );
+  settingsForm.onsubmit = async (e) => {
+    e.preventDefault();
+    const patch: Settings = {};
+    for (const [name, , kind] of FIELDS) {
+      const input = inputs.get(name)!;
+      if (kind === "bool") patch[name] = (input as HTMLInputElement).checked;
+      else if (kind === "number") patch[name] = Number(input.value);
+      else if (kind === "select") patch[name] = input.value;
+      else
+        patch[name] = input.value
+          .split("\n")
+          .map((s) => s.trim())
+          .filter(Boolean);
+    }
+    try {
+      await api.request("PATCH", `/api/v1/sites/${site}/settings`, patch);
+      status.textContent = "Saved.";
+    } catch (err) {
+      status.textContent = err instanceof Error ? err.message : "Saving failed.";
+    }
+  };
+}
+
+siteSelect.addEventListener("change", () => {
+  site = siteSelect.value;
+  void openSite();
+});
+statusSelect.addEventListener("change", () => {
+  queueStatus = statusSelect.value;
+  void loadQueue();
+});
+
+renderAccount();
+void start().then(() => (document.documentElement.dataset.ready = "true"));

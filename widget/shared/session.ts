@@ -1,0 +1,105 @@
+import type { ApiUser, Provider } from "./types";
+
+const KEY = "comments:token";
+
+/**
+ * Where the sign-in token lives: this origin's localStorage, or memory when storage is blocked
+ * (third-party storage off, private modes). Cookies are never used.
+ */
+export class TokenStore {
+  private memory: string | null = null;
+  private storage: Storage | null;
+
+  constructor() {
+    this.storage = null;
+    try {
+      const s = window.localStorage;
+      s.setItem(`${KEY}:probe`, "1");
+      s.removeItem(`${KEY}:probe`);
+      this.storage = s;
+    } catch {
+      this.storage = null;
+    }
+  }
+
+  /** "local" or "memory": which store is in use. */
+  get kind(): "local" | "memory" {
+    return this.storage ? "local" : "memory";
+  }
+
+  get(): string | null {
+    if (this.storage) {
+      try {
+        return this.storage.getItem(KEY);
+      } catch {
+        return this.memory;
+      }
+    }
+    return this.memory;
+  }
+
+  set(token: string | null): void {
+    this.memory = token;
+    try {
+      if (token) this.storage?.setItem(KEY, token);
+      else this.storage?.removeItem(KEY);
+    } catch {
+      // Storage went away: memory keeps the token for this page.
+    }
+  }
+}
+
+export interface SignInResult {
+  token: string;
+  user: ApiUser;
+}
+
+/**
+ * Opens the provider's sign-in in a popup and resolves with what the callback page posts back.
+ * Only messages from this service's origin and from that popup count. Rejects with "closed" when
+ * the reader closes the window first.
+ */
+export function signInWithPopup(
+  serviceOrigin: string,
+  provider: Provider,
+  site: string,
+): Promise<SignInResult> {
+  const url = `${serviceOrigin}/auth/${encodeURIComponent(provider)}?site=${encodeURIComponent(
+    site,
+  )}&origin=${encodeURIComponent(serviceOrigin)}`;
+  const w = 600;
+  const h = 700;
+  const left = Math.max(0, (window.screen.width - w) / 2);
+  const top = Math.max(0, (window.screen.height - h) / 2);
+  const popup = window.open(
+    url,
+    "comments-sign-in",
+    `popup=yes,width=${w},height=${h},left=${left},top=${top}`,
+  );
+  if (!popup) return Promise.reject(new Error("The sign-in window was blocked by the browser."));
+  return new Promise((resolve, reject) => {
+    const finish = () => {
+      window.removeEventListener("message", onMessage);
+      clearInterval(poll);
+    };
+    const onMessage = (event: MessageEvent) => {
+      if (event.origin !== serviceOrigin || event.source !== popup) return;
+      const data = event.data as { type?: string; token?: string; user?: ApiUser; error?: unknown };
+      if (data?.type === "comments:auth" && typeof data.token === "string" && data.user) {
+        finish();
+        resolve({ token: data.token, user: data.user });
+      } else if (data?.type === "comments:auth-error") {
+        finish();
+        const e = data.error as { message?: string } | string | undefined;
+        reject(new Error(typeof e === "string" ? e : (e?.message ?? "Sign-in failed.")));
+      }
+    };
+    window.addEventListener("message", onMessage);
+    const poll = setInterval(() => {
+      if (popup.closed) {
+        finish();
+        reject(new Error("closed"));
+      }
+    }, 500);
+  });
+}
