@@ -8,5 +8,6 @@ export { ModerationLog } from "./ModerationLog";
 export { Session } from "./Session";
 export { Site } from "./Site";
 export { Thread } from "./Thread";
+export { ThreadEvent } from "./ThreadEvent";
 export { Identity, User } from "./User";
 export { Vote } from "./Vote";

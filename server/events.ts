@@ -18,6 +18,8 @@ export interface DomainEventMap {
     comment: CommentDoc;
     thread: ThreadDoc;
     previousStatus: CommentDoc["status"];
+    /** The user who deleted it (its author or a moderator), when known. */
+    by?: string;
   };
   "comment.voted": { comment: CommentDoc };
   "comment.moderated": {

@@ -9,6 +9,8 @@ import { DomainEvents } from "./events";
 import { createLogger } from "./logger";
 import { akismetSpamCheck } from "./moderation/akismet";
 import { PostRateLimiter } from "./rateLimit";
+import { attachRealtime } from "./realtime";
+import { connectRedisAdapter } from "./realtime/redis";
 import { ensureDemoSite } from "./services/sites";
 
 /** Starts the service: the engine if needed, the database, then HTTP. Returns a stop function. */
@@ -46,6 +48,9 @@ export async function start(config: Config) {
       : undefined,
   });
   const server = http.createServer(app);
+  // Live updates share the HTTP server; with REDIS_URL, events fan out across instances.
+  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : null;
+  const realtime = attachRealtime(server, { config, logger, events, adapter: redis?.adapter });
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   logger.info({ url: config.publicUrl }, `comments service listening at ${config.publicUrl}`);
   if (demo) logger.info({ url: `${demo.origin}/` }, `demo article at ${demo.origin}/`);
@@ -53,8 +58,13 @@ export async function start(config: Config) {
   let stopping: Promise<void> | null = null;
   return {
     server,
+    realtime,
+    events,
     stop() {
       stopping ??= (async () => {
+        // Disconnects the sockets (which would hold server.close open) and closes the server.
+        await realtime.close();
+        await redis?.close();
         await demo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await disconnectDatabase();

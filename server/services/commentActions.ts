@@ -84,12 +84,12 @@ export async function deleteComment(
   viewer: Viewer,
   id: string,
 ): Promise<void> {
-  requireUser(viewer);
+  const user = requireUser(viewer);
   const doc = await findVisibleComment(viewer, id);
   if (!canDelete(viewer, doc)) throw new ForbiddenError("You can only delete your own comments.");
   if (doc.status === "deleted") return;
   const changed = await changeStatus(doc._id, "deleted", { body: "", html: "", pinned: false });
-  events.publish("comment.deleted", changed);
+  events.publish("comment.deleted", { ...changed, by: user._id.toHexString() });
 }
 
 /** Sets the viewer's vote; repeating a vote changes nothing. */

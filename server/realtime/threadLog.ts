@@ -1,0 +1,77 @@
+import type { Types } from "mongoose";
+import { Thread, type ThreadDoc } from "../../models/Thread";
+import { ThreadEvent } from "../../models/ThreadEvent";
+import type { LoggedEvent } from "./protocol";
+
+/** Events kept per thread for reconnecting clients (docs/realtime.md). */
+export const DEFAULT_EVENT_WINDOW = 500;
+// Pruning runs every this many events, so a thread holds at most window + PRUNE_EVERY events.
+const PRUNE_EVERY = 20;
+
+const eventId = (thread: Types.ObjectId, seq: number) => `${thread.toHexString()}:${seq}`;
+
+/**
+ * Allocates the thread's next seq (an atomic $inc on the thread), stores the event with it and
+ * returns the payload to emit, seq set. Null when the thread is gone. Callers serialize per thread, so one
+ * instance stores and emits a thread's events in seq order.
+ */
+export async function appendThreadEvent(
+  thread: Types.ObjectId,
+  event: LoggedEvent,
+  window: number,
+): Promise<LoggedEvent["payload"] | null> {
+  const counted = await Thread.findOneAndUpdate(
+    { _id: thread },
+    { $inc: { seq: 1 } },
+    // No projection: the engine does not implement one on findAndModify.
+    { returnDocument: "after" },
+  ).lean();
+  if (!counted) return null;
+  const seq = counted.seq;
+  const payload = { ...event.payload, seq };
+  await ThreadEvent.create({ _id: eventId(thread, seq), thread, seq, type: event.type, payload });
+  if (seq % PRUNE_EVERY === 0 && seq > window) {
+    // Not awaited by the emit path: a slow prune must not delay live events.
+    void ThreadEvent.deleteMany({ thread, seq: { $lte: seq - window } }).catch(() => undefined);
+  }
+  return payload;
+}
+
+/**
+ * The events after `since`, in seq order. `truncated` says some were pruned (or `since` is
+ * unknown to this thread): the client must reload the thread over HTTP.
+ */
+export async function readThreadEvents(
+  thread: Pick<ThreadDoc, "_id" | "seq">,
+  since: number,
+  window: number,
+): Promise<{ events: LoggedEvent[]; seq: number; truncated: boolean }> {
+  if (since > thread.seq) {
+    return { events: [], seq: await latestStoredSeq(thread), truncated: true };
+  }
+  if (since === thread.seq) return { events: [], seq: since, truncated: false };
+  const docs = await ThreadEvent.find({ thread: thread._id, seq: { $gt: since } })
+    .sort({ seq: 1 })
+    .limit(window + PRUNE_EVERY)
+    .lean();
+  const events = docs.map((d) => ({ type: d.type, payload: d.payload }) as unknown as LoggedEvent);
+  // Events from since+1 on are kept, unless the first of them was pruned. A seq allocated but
+  // not stored yet is in flight and will reach the (already joined) room live.
+  const first = docs[0]?.seq;
+  const truncated = first !== undefined ? first > since + 1 : thread.seq - since > window;
+  return { events, seq: docs[docs.length - 1]?.seq ?? since, truncated };
+}
+
+/**
+ * The highest seq whose event is stored. Thread.seq may be ahead by events in flight (allocated,
+ * not yet stored); those still reach the room live, so the client must not count them as seen.
+ */
+export async function latestStoredSeq(thread: Pick<ThreadDoc, "_id" | "seq">): Promise<number> {
+  const candidates = [0, 1, 2, 3].map((i) => thread.seq - i).filter((s) => s > 0);
+  // _id lookups, the cheapest read the engine has.
+  const found = await Promise.all(
+    candidates.map((s) => ThreadEvent.exists({ _id: eventId(thread._id, s) })),
+  );
+  const i = found.findIndex((f) => f !== null);
+  return i === -1 ? Math.max(0, thread.seq - candidates.length) : candidates[i]!;
+}
