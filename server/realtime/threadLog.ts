@@ -20,21 +20,36 @@ export async function appendThreadEvent(
   event: LoggedEvent,
   window: number,
 ): Promise<LoggedEvent["payload"] | null> {
-  const counted = await Thread.findOneAndUpdate(
-    { _id: thread },
-    { $inc: { seq: 1 } },
-    // No projection: the engine does not implement one on findAndModify.
-    { returnDocument: "after" },
-  ).lean();
-  if (!counted) return null;
-  const seq = counted.seq;
-  const payload = { ...event.payload, seq };
-  await ThreadEvent.create({ _id: eventId(thread, seq), thread, seq, type: event.type, payload });
-  if (seq % PRUNE_EVERY === 0 && seq > window) {
-    // Not awaited by the emit path: a slow prune must not delay live events.
-    void ThreadEvent.deleteMany({ thread, seq: { $lte: seq - window } }).catch(() => undefined);
+  for (let attempt = 0; ; attempt++) {
+    const counted = await Thread.findOneAndUpdate(
+      { _id: thread },
+      { $inc: { seq: 1 } },
+      // No projection: the engine does not implement one on findAndModify.
+      { returnDocument: "after" },
+    ).lean();
+    if (!counted) return null;
+    const seq = counted.seq;
+    const payload = { ...event.payload, seq };
+    try {
+      await ThreadEvent.create({
+        _id: eventId(thread, seq),
+        thread,
+        seq,
+        type: event.type,
+        payload,
+      });
+    } catch (err) {
+      // FerretDB can hand two instances the same $inc result; the unique _id lets one of them
+      // win and the other take the next number.
+      if ((err as { code?: number }).code === 11000 && attempt < 5) continue;
+      throw err;
+    }
+    if (seq % PRUNE_EVERY === 0 && seq > window) {
+      // Not awaited by the emit path: a slow prune must not delay live events.
+      void ThreadEvent.deleteMany({ thread, seq: { $lte: seq - window } }).catch(() => undefined);
+    }
+    return payload;
   }
-  return payload;
 }
 
 /**

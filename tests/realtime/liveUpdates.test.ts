@@ -118,22 +118,20 @@ describe("live updates: held comments", () => {
     const publicSocket = await reader(site._id, "approve");
     const mod = await moderatorOf(site._id);
     const held = await postComment(instance, site._id, "approve", "Worth approving");
-    const id = new Types.ObjectId(held.body.id as string);
-    const created = record<CommentEvent>(publicSocket, "comment:created");
+    expect(held.status).toBe(202);
 
     const arrived = nextEvent<CommentEvent>(publicSocket, "comment:created");
     const resolved = nextEvent(mod.socket, "queue:resolved");
-    // What the moderation service does: store the change, then announce it. Both events in one
-    // tick describe one change and must make one public event.
-    const changed = await changeStatus(id, "approved");
-    instance.events.publish("comment.moderated", {
-      ...changed,
-      action: "approve",
-      by: mod.user._id.toHexString(),
-    });
-    instance.events.publish("comment.updated", changed);
+    const approved = await instance.request(
+      "POST",
+      `/api/v1/comments/${held.body.id as string}/moderation`,
+      { action: "approve" },
+      mod.token,
+    );
+    expect(approved.status).toBe(200);
 
     const event = await arrived;
+    expect(event.seq).toBe(1);
     expect(event.comment).toMatchObject({ id: held.body.id, status: "approved" });
     expect(event.comment.body).toBeUndefined();
     expect(await resolved).toEqual({
@@ -141,12 +139,6 @@ describe("live updates: held comments", () => {
       action: "approve",
       by: mod.user._id.toHexString(),
     });
-
-    // The next public event follows directly: no second comment:created for the approval.
-    const next = nextEvent<CommentEvent>(publicSocket, "comment:created");
-    await postComment(instance, site._id, "approve", "after", mod.token);
-    expect((await next).seq).toBe((event.seq ?? 0) + 1);
-    expect(created.map((e) => e.comment.id)).toEqual([held.body.id, expect.any(String)]);
   });
 
   it("turns hiding an approved comment into comment:deleted for readers", async () => {
@@ -155,13 +147,38 @@ describe("live updates: held comments", () => {
     const mod = await moderatorOf(site._id);
     const posted = await postComment(instance, site._id, "hide", "soon gone");
     const deleted = nextEvent<{ seq: number; id: string }>(publicSocket, "comment:deleted");
-    const changed = await changeStatus(new Types.ObjectId(posted.body.id as string), "rejected");
+    const rejected = await instance.request(
+      "POST",
+      `/api/v1/comments/${posted.body.id as string}/moderation`,
+      { action: "reject" },
+      mod.token,
+    );
+    expect(rejected.status).toBe(200);
+    expect(await deleted).toEqual({ seq: 2, site: site._id, key: "hide", id: posted.body.id });
+  });
+
+  it("makes one public event of one change announced twice in the same tick", async () => {
+    const site = await makeSite({ settings: { preModeration: "all" } });
+    const publicSocket = await reader(site._id, "twice");
+    const mod = await makeUser({ roles: [{ site: site._id, role: "moderator" }] });
+    const held = await postComment(instance, site._id, "twice", "announced twice");
+    const created = record<CommentEvent>(publicSocket, "comment:created");
+    const changed = await changeStatus(new Types.ObjectId(held.body.id as string), "approved");
     instance.events.publish("comment.moderated", {
       ...changed,
-      action: "reject",
+      action: "approve",
       by: mod.user._id.toHexString(),
     });
-    expect(await deleted).toEqual({ seq: 2, site: site._id, key: "hide", id: posted.body.id });
+    instance.events.publish("comment.updated", changed);
+
+    // A later comment gets the very next seq: the approval was numbered (and sent) once.
+    const marker = nextEvent<CommentEvent>(publicSocket, "comment:created", (e) => e.seq === 2);
+    await postComment(instance, site._id, "twice", "marker", mod.token);
+    await marker;
+    expect(created.map((e) => [e.seq, e.comment.id])).toEqual([
+      [1, held.body.id],
+      [2, expect.any(String)],
+    ]);
   });
 });
 

@@ -1,0 +1,148 @@
+import { useTestDatabase } from "../support/db";
+import { makeSite } from "../support/factories";
+import { ask, nextEvent, postComment, startInstance, type Instance } from "./instance";
+
+useTestDatabase();
+
+type Missed = { type: string; payload: { seq: number; comment: { id: string; html: string } } };
+type JoinAck = { ok: true; seq: number; missed: Missed[]; truncated: boolean };
+
+const running: Instance[] = [];
+async function instance(opts: Parameters<typeof startInstance>[0] = {}) {
+  const started = await startInstance(opts);
+  running.push(started);
+  return started;
+}
+afterAll(async () => {
+  await Promise.all(running.map((i) => i.stop()));
+});
+
+/** Posts comments one after another and returns their ids in posting order. */
+async function postMany(on: Instance, site: string, key: string, bodies: string[]) {
+  const ids: string[] = [];
+  for (const body of bodies) {
+    const res = await postComment(on, site, key, body);
+    expect(res.status).toBe(201);
+    ids.push(res.body.id as string);
+  }
+  return ids;
+}
+
+/** Joins and returns the last seq the client saw once the first comment arrived live. */
+async function seeOneComment(on: Instance, site: string, key: string) {
+  const socket = await on.connect();
+  await ask(socket, "thread:join", { site, key });
+  const arrived = nextEvent<{ seq: number }>(socket, "comment:created");
+  await postComment(on, site, key, "seen live");
+  const { seq } = await arrived;
+  socket.disconnect();
+  return seq;
+}
+
+describe("thread:join with since", () => {
+  it("returns exactly the five comments a disconnected client missed, in order", async () => {
+    const site = await makeSite();
+    const server = await instance();
+    const lastSeen = await seeOneComment(server, site._id, "missed");
+    const bodies = ["one", "two", "three", "four", "five"];
+    const ids = await postMany(server, site._id, "missed", bodies);
+
+    const socket = await server.connect();
+    const ack = (await ask(socket, "thread:join", {
+      site: site._id,
+      key: "missed",
+      since: lastSeen,
+    })) as JoinAck;
+    expect(ack.ok).toBe(true);
+    expect(ack.truncated).toBe(false);
+    expect(ack.missed.map((m) => m.type)).toEqual(Array(5).fill("comment:created"));
+    expect(ack.missed.map((m) => m.payload.seq)).toEqual([1, 2, 3, 4, 5].map((i) => lastSeen + i));
+    expect(ack.missed.map((m) => m.payload.comment.id)).toEqual(ids);
+    expect(ack.missed.map((m) => m.payload.comment.html)).toEqual(bodies.map((b) => `<p>${b}</p>`));
+    expect(ack.seq).toBe(lastSeen + 5);
+
+    // Live events continue right after the replayed ones.
+    const live = nextEvent<{ seq: number }>(socket, "comment:created");
+    await postComment(server, site._id, "missed", "six");
+    expect((await live).seq).toBe(lastSeen + 6);
+  });
+
+  it("returns them after a restart: the log lives in the database, not the process", async () => {
+    const site = await makeSite();
+    const first = await instance();
+    const lastSeen = await seeOneComment(first, site._id, "restart");
+    await first.stop();
+
+    const second = await instance();
+    const ids = await postMany(second, site._id, "restart", ["a", "b", "c", "d", "e"]);
+    const socket = await second.connect();
+    const ack = (await ask(socket, "thread:join", {
+      site: site._id,
+      key: "restart",
+      since: lastSeen,
+    })) as JoinAck;
+    expect(ack.truncated).toBe(false);
+    expect(ack.missed.map((m) => m.payload.seq)).toEqual([1, 2, 3, 4, 5].map((i) => lastSeen + i));
+    expect(ack.missed.map((m) => m.payload.comment.id)).toEqual(ids);
+  });
+
+  it("returns nothing, and the current seq, to a client that missed nothing", async () => {
+    const site = await makeSite();
+    const server = await instance();
+    const lastSeen = await seeOneComment(server, site._id, "uptodate");
+    const socket = await server.connect();
+    expect(
+      await ask(socket, "thread:join", { site: site._id, key: "uptodate", since: lastSeen }),
+    ).toEqual({ ok: true, seq: lastSeen, missed: [], truncated: false });
+    // A first join (no since) learns where the thread's log stands.
+    const fresh = await server.connect();
+    expect(await ask(fresh, "thread:join", { site: site._id, key: "uptodate" })).toEqual({
+      ok: true,
+      seq: lastSeen,
+      missed: [],
+      truncated: false,
+    });
+  });
+
+  it("tells a client that missed more than the window to reload, and keeps the window", async () => {
+    const site = await makeSite();
+    const server = await instance({ eventWindow: 5 });
+    const ids = await postMany(
+      server,
+      site._id,
+      "window",
+      Array.from({ length: 21 }, (_, i) => `c${i + 1}`),
+    );
+    const socket = await server.connect();
+    const old = (await ask(socket, "thread:join", {
+      site: site._id,
+      key: "window",
+      since: 0,
+    })) as JoinAck;
+    expect(old.truncated).toBe(true);
+    // Pruning ran at seq 20 and kept the last 5 of them, plus what came after.
+    expect(old.missed.map((m) => m.payload.seq)).toEqual([16, 17, 18, 19, 20, 21]);
+    expect(old.seq).toBe(21);
+
+    const recent = (await ask(socket, "thread:join", {
+      site: site._id,
+      key: "window",
+      since: 18,
+    })) as JoinAck;
+    expect(recent.truncated).toBe(false);
+    expect(recent.missed.map((m) => m.payload.comment.id)).toEqual(ids.slice(18));
+  });
+
+  it("tells a client whose seq this thread never reached to reload", async () => {
+    const site = await makeSite();
+    const server = await instance();
+    await postMany(server, site._id, "future", ["only"]);
+    const socket = await server.connect();
+    expect(await ask(socket, "thread:join", { site: site._id, key: "future", since: 99 })).toEqual({
+      ok: true,
+      seq: 1,
+      missed: [],
+      truncated: true,
+    });
+  });
+});
