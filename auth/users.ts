@@ -36,7 +36,11 @@ export async function signInWithProfile(
   const identity = await Identity.findById(identityId).lean();
   if (identity) {
     await Identity.updateOne({ _id: identityId }, { $set: { username: profile.username } });
-    const user = await User.findByIdAndUpdate(identity.user, { $set: fresh }, { new: true }).lean();
+    const user = await User.findByIdAndUpdate(
+      identity.user,
+      { $set: fresh },
+      { returnDocument: "after" },
+    ).lean();
     if (user) return user;
     // The identity outlived its user (deleted by hand): start the account again.
     await Identity.deleteOne({ _id: identityId });

@@ -43,12 +43,21 @@ export class CookieJar {
   }
 }
 
-/** Opens a URL as a popup would: follows redirects across hosts, keeping cookies per host. */
-export async function runPopup(startUrl: string, jar = new CookieJar()): Promise<PopupRun> {
+/**
+ * Opens a URL as a popup would: follows redirects across hosts, keeping cookies per host.
+ * `stopBefore` ends the run, unfetched, at the first URL it accepts (final.status is then 0).
+ */
+export async function runPopup(
+  startUrl: string,
+  opts: { jar?: CookieJar; stopBefore?: (url: string) => boolean } = {},
+): Promise<PopupRun> {
+  const jar = opts.jar ?? new CookieJar();
   const urls: string[] = [];
   const locations: string[] = [];
   let url = startUrl;
   for (let hop = 0; hop < 10; hop++) {
+    if (opts.stopBefore?.(url))
+      return { urls, locations, final: { url, status: 0, headers: new Headers(), body: "" } };
     urls.push(url);
     const cookie = jar.header(url);
     const res = await fetch(url, {

@@ -39,6 +39,21 @@ export const facebookMe = {
   picture: { data: { url: "https://graph.example/picture/mark.jpg" } },
 };
 
+export type PopupResult = PopupRun & { posted: PostedMessage[]; closed: boolean };
+
+export function startUrl(appUrl: string, provider: string, site: string, origin: string): string {
+  return `${appUrl}/auth/${provider}?site=${encodeURIComponent(site)}&origin=${encodeURIComponent(origin)}`;
+}
+
+async function openPopup(url: string, opts?: Parameters<typeof runPopup>[1]): Promise<PopupResult> {
+  const run = await runPopup(url, opts);
+  const page =
+    run.final.status === 200 && run.final.headers.get("content-type")?.includes("text/html")
+      ? runCallbackPage(run.final.body, run.final.headers.get("content-security-policy"))
+      : { posted: [], closed: false };
+  return { ...run, ...page };
+}
+
 export interface SignInHarness {
   appUrl: string;
   config: Config;
@@ -49,11 +64,9 @@ export interface SignInHarness {
   facebook: FakeOAuth2Provider;
   twitter: FakeOAuth1Provider;
   /** Opens /auth/:provider?site=&origin= in a "popup" and runs the callback page. */
-  signIn(
-    provider: string,
-    site: string,
-    origin: string,
-  ): Promise<PopupRun & { posted: PostedMessage[]; closed: boolean }>;
+  signIn(provider: string, site: string, origin: string): Promise<PopupResult>;
+  /** Opens any URL in a "popup" (a replayed callback, say) and runs the page it ends on. */
+  open(url: string, opts?: Parameters<typeof runPopup>[1]): Promise<PopupResult>;
   close(): Promise<void>;
 }
 
@@ -130,15 +143,8 @@ export async function startSignInHarness(env: Record<string, string> = {}): Prom
     wordpress,
     facebook,
     twitter,
-    async signIn(provider, site, origin) {
-      const start = `${appUrl}/auth/${provider}?site=${encodeURIComponent(site)}&origin=${encodeURIComponent(origin)}`;
-      const run = await runPopup(start);
-      const page =
-        run.final.status === 200 && run.final.headers.get("content-type")?.includes("text/html")
-          ? runCallbackPage(run.final.body, run.final.headers.get("content-security-policy"))
-          : { posted: [], closed: false };
-      return { ...run, ...page };
-    },
+    signIn: (provider, site, origin) => openPopup(startUrl(appUrl, provider, site, origin)),
+    open: openPopup,
     async close() {
       await Promise.all([
         closeServer(server),

@@ -45,6 +45,8 @@ export class FakeOAuth1Provider {
     profile: "ok",
   };
   readonly requestedUrls: string[] = [];
+  /** The account the fake signs in; tests change it to see the profile refreshed. */
+  profile: Record<string, unknown>;
   /** Signed calls whose signature did not verify. */
   readonly badSignatures: string[] = [];
 
@@ -58,6 +60,7 @@ export class FakeOAuth1Provider {
   private readonly server: http.Server;
 
   constructor(private readonly options: FakeOAuth1Options) {
+    this.profile = { ...options.profile };
     this.oauth = new OAuth({
       consumer: { key: options.consumerKey, secret: options.consumerSecret },
       signature_method: "HMAC-SHA1",
@@ -163,7 +166,7 @@ export class FakeOAuth1Provider {
     const token = crypto.randomBytes(16).toString("hex");
     const secret = crypto.randomBytes(16).toString("hex");
     this.accessTokens.set(token, secret);
-    const p = this.options.profile;
+    const p = this.profile;
     res
       .type("application/x-www-form-urlencoded")
       .send(
@@ -178,7 +181,7 @@ export class FakeOAuth1Provider {
       return res.status(401).json({ errors: [{ code: 89, message: "Invalid or expired token." }] });
     if (this.behaviour.profile === "error500") return res.status(500).send("over capacity");
     if (this.behaviour.profile === "garbage") return res.status(200).send("{{{");
-    const { email, ...rest } = this.options.profile;
+    const { email, ...rest } = this.profile;
     res.json(req.query.include_email === "true" ? { ...rest, email } : rest);
   }
 }

@@ -34,6 +34,8 @@ export class FakeOAuth2Provider {
   behaviour: OAuth2Behaviour = { consent: "approve", token: "ok", profile: "ok" };
   /** Every URL requested from the fake, in order, for "no token in any URL" checks. */
   readonly requestedUrls: string[] = [];
+  /** The account the fake signs in; tests change it to see the profile refreshed. */
+  profile: Record<string, unknown>;
   /** The query of the last profile request (Facebook's `fields`, `appsecret_proof`). */
   lastProfileQuery: Record<string, unknown> = {};
   /** Scope asked for at the last authorization. */
@@ -44,6 +46,7 @@ export class FakeOAuth2Provider {
   private readonly server: http.Server;
 
   constructor(private readonly options: FakeOAuth2Options) {
+    this.profile = { ...options.profile };
     const app = express();
     app.use((req, _res, next) => {
       this.requestedUrls.push(req.originalUrl);
@@ -125,6 +128,6 @@ export class FakeOAuth2Provider {
     }
     if (this.behaviour.profile === "error500") return res.status(500).send("down");
     if (this.behaviour.profile === "garbage") return res.status(200).send("{not json");
-    res.json(this.options.profile);
+    res.json(this.profile);
   }
 }
