@@ -82,11 +82,13 @@ export async function readThreadEvents(
  * not yet stored); those still reach the room live, so the client must not count them as seen.
  */
 export async function latestStoredSeq(thread: Pick<ThreadDoc, "_id" | "seq">): Promise<number> {
-  const candidates = [0, 1, 2, 3].map((i) => thread.seq - i).filter((s) => s > 0);
-  // _id lookups, the cheapest read the engine has.
+  if (thread.seq === 0) return 0;
+  // _id lookups, the cheapest read the engine has; the newest is nearly always stored.
+  if (await ThreadEvent.exists({ _id: eventId(thread._id, thread.seq) })) return thread.seq;
+  const candidates = [1, 2, 3].map((i) => thread.seq - i).filter((s) => s > 0);
   const found = await Promise.all(
     candidates.map((s) => ThreadEvent.exists({ _id: eventId(thread._id, s) })),
   );
   const i = found.findIndex((f) => f !== null);
-  return i === -1 ? Math.max(0, thread.seq - candidates.length) : candidates[i]!;
+  return i === -1 ? Math.max(0, thread.seq - 4) : candidates[i]!;
 }
