@@ -9,10 +9,11 @@ export const ROLES = ["commenter", "moderator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
- * Roots are numbered per thread and grouped in buckets of this size, so that a page of roots is
- * read with equality filters that touch one bucket, whatever the thread's size.
+ * Roots are numbered per thread and grouped in buckets of this size; every reply belongs to its
+ * root's bucket. A page of roots and their replies is then read with one equality query on
+ * (thread, bucket), whatever the thread's size: it touches one bucket's trees, not the thread.
  */
-export const ROOT_BUCKET_SIZE = 64;
+export const ROOT_BUCKET_SIZE = 32;
 
 export interface CommentAuthor {
   /** Null for guests. */
@@ -40,8 +41,8 @@ export interface CommentDoc {
   depth: number;
   /** Ancestors' and own ids in hex joined by "/": sorting by it gives tree order. */
   path: string;
-  /** Roots only: floor(root number / ROOT_BUCKET_SIZE); -1 for replies. */
-  rootBucket: number;
+  /** floor(root number / ROOT_BUCKET_SIZE) of this comment's root. */
+  bucket: number;
   author: CommentAuthor;
   ip: string | null;
   body: string;
@@ -85,7 +86,7 @@ const commentSchema = new Schema<CommentDoc>(
     rootId: { type: Schema.Types.ObjectId, required: true },
     depth: { type: Number, required: true, min: 0 },
     path: { type: String, required: true },
-    rootBucket: { type: Number, required: true },
+    bucket: { type: Number, required: true },
     author: { type: authorSchema, required: true },
     ip: { type: String, default: null },
     body: { type: String, default: "" },
@@ -102,8 +103,8 @@ const commentSchema = new Schema<CommentDoc>(
   { timestamps: true, versionKey: false },
 );
 
-// Root pages: by bucket (oldest/newest) and by score (top).
-commentSchema.index({ thread: 1, rootBucket: 1, visible: 1 });
+// Pages: a bucket's trees (oldest/newest), and roots by score (top).
+commentSchema.index({ thread: 1, bucket: 1 });
 commentSchema.index({ thread: 1, depth: 1, visible: 1, pinned: -1, score: -1, _id: 1 });
 // A root's replies in tree order, and any subtree's.
 commentSchema.index({ rootId: 1, visible: 1, path: 1 });

@@ -12,6 +12,8 @@ export interface ThreadDoc {
   commentCount: number;
   /** Roots ever created, numbering them for bucketed pagination. */
   rootSeq: number;
+  /** Pinned roots, so pages look for them only when there are some. */
+  pinnedCount: number;
   /** Last live-update sequence number handed out for this thread. */
   seq: number;
   createdAt: Date;
@@ -27,6 +29,7 @@ const threadSchema = new Schema<ThreadDoc>(
     open: { type: Boolean, default: true },
     commentCount: { type: Number, default: 0 },
     rootSeq: { type: Number, default: 0 },
+    pinnedCount: { type: Number, default: 0 },
     seq: { type: Number, default: 0 },
   },
   { timestamps: true, versionKey: false },

@@ -89,8 +89,10 @@ if (require.main === module) {
   start(config).then(
     (svc) => {
       const shutdown = () => {
-        // Close keep-alive connections so a stop does not wait for idle clients.
-        svc.server.closeAllConnections();
+        // Idle keep-alive connections close now; requests in flight get a few seconds to finish
+        // before their connections are cut, so none is answered by a closed database.
+        svc.server.closeIdleConnections();
+        setTimeout(() => svc.server.closeAllConnections(), 5000).unref();
         svc.stop().then(
           () => process.exit(0),
           () => process.exit(1),

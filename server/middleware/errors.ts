@@ -18,6 +18,8 @@ function isDatabaseDown(err: unknown): boolean {
     err.name === "MongoNetworkTimeoutError" ||
     err.name === "MongoNotConnectedError" ||
     err.name === "MongoTopologyClosedError" ||
+    err.name === "MongoExpiredSessionError" ||
+    err.name === "MongoClientClosedError" ||
     err.name === "MongooseServerSelectionError" ||
     err.name === "MongoPoolClearedError"
   );

@@ -89,6 +89,7 @@ export async function deleteComment(
   if (!canDelete(viewer, doc)) throw new ForbiddenError("You can only delete your own comments.");
   if (doc.status === "deleted") return;
   const changed = await changeStatus(doc._id, "deleted", { body: "", html: "", pinned: false });
+  if (doc.pinned) await Thread.updateOne({ _id: doc.thread }, { $inc: { pinnedCount: -1 } });
   events.publish("comment.deleted", { ...changed, by: user._id.toHexString() });
 }
 

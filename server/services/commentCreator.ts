@@ -191,14 +191,14 @@ export async function createComment(
   const _id = new Types.ObjectId();
   const hex = _id.toHexString();
   const placed = parent ? placeReply(parent, site.settings.maxDepth) : null;
-  let rootBucket = -1;
+  let bucket = parent?.bucket ?? 0;
   if (!placed) {
     const numbered = await Thread.findOneAndUpdate(
       { _id: thread._id },
       { $inc: { rootSeq: 1 } },
       { returnDocument: "after" },
     ).lean();
-    rootBucket = Math.floor(((numbered?.rootSeq ?? 1) - 1) / ROOT_BUCKET_SIZE);
+    bucket = Math.floor(((numbered?.rootSeq ?? 1) - 1) / ROOT_BUCKET_SIZE);
   }
   const approved = finalStatus === "approved";
   const doc = await Comment.create({
@@ -211,7 +211,7 @@ export async function createComment(
     rootId: placed?.rootId ?? _id,
     depth: placed?.depth ?? 0,
     path: placed ? `${placed.parentPath}/${hex}` : hex,
-    rootBucket,
+    bucket,
     author,
     ip: viewer.ip,
     body: input.body,

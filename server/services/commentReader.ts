@@ -72,9 +72,13 @@ type RootCursor = z.infer<typeof rootCursorSchema>;
 
 const repliesCursorSchema = z.object({ p: z.string().regex(/^[0-9a-f]{24}(\/[0-9a-f]{24})*$/) });
 
+/** A root's replies already read with its bucket, in tree order. */
+type KnownReplies = Map<string, CommentDoc[]>;
+
 /**
- * One page of a thread's roots. Oldest and newest walk the thread's root buckets, so the cost of a
- * page does not grow with the thread; top sorts by score with a (score, id) keyset.
+ * One page of a thread's roots. Oldest and newest read whole buckets (roots with their replies,
+ * one query each), so the cost of a page does not grow with the thread; top sorts roots by score
+ * with a (score, id) keyset and reads replies per root.
  */
 async function rootPage(
   thread: ThreadDoc,
@@ -82,9 +86,10 @@ async function rootPage(
   sort: SortOrder,
   limit: number,
   cursor: RootCursor | null,
-): Promise<{ docs: CommentDoc[]; next: RootCursor | null }> {
+): Promise<{ docs: CommentDoc[]; next: RootCursor | null; known: KnownReplies }> {
   const docs: CommentDoc[] = [];
-  if (!cursor) {
+  const known: KnownReplies = new Map();
+  if (!cursor && thread.pinnedCount > 0) {
     const pinned = await Comment.find({ thread: thread._id, depth: 0, pinned: true, visible: true })
       .sort({ _id: 1 })
       .limit(limit)
@@ -92,7 +97,7 @@ async function rootPage(
     docs.push(...pinned);
   }
   const want = limit - docs.length;
-  const base: QueryFilter<CommentDoc> = { thread: thread._id, pinned: false, ...visibleTo(viewer) };
+  const visible = visibleTo(viewer);
 
   if (sort === "top") {
     const after =
@@ -104,7 +109,13 @@ async function rootPage(
             ],
           }
         : {};
-    const page = await Comment.find({ ...base, depth: 0, $and: [after] })
+    const page = await Comment.find({
+      thread: thread._id,
+      depth: 0,
+      pinned: false,
+      ...visible,
+      $and: [after],
+    })
       .sort({ score: -1, _id: 1 })
       .limit(want + 1)
       .lean();
@@ -114,6 +125,7 @@ async function rootPage(
     const last = shown[shown.length - 1];
     return {
       docs,
+      known,
       next: more && last ? { s: "top", sc: last.score, id: last._id.toHexString() } : null,
     };
   }
@@ -121,15 +133,23 @@ async function rootPage(
   const ascending = sort === "oldest";
   const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
   let bucket = cursor && cursor.s !== "top" ? cursor.b : ascending ? 0 : lastBucket;
-  let afterId = cursor && cursor.s !== "top" && cursor.id ? new Types.ObjectId(cursor.id) : null;
+  let afterId = cursor && cursor.s !== "top" && cursor.id ? cursor.id : null;
   const collected: CommentDoc[] = [];
   while (bucket >= 0 && bucket <= lastBucket && collected.length <= want) {
-    const idFilter = afterId ? { _id: ascending ? { $gt: afterId } : { $lt: afterId } } : {};
-    const page = await Comment.find({ ...base, rootBucket: bucket, ...idFilter })
-      .sort({ _id: ascending ? 1 : -1 })
-      .limit(want + 1 - collected.length)
-      .lean();
-    collected.push(...page);
+    const trees = await Comment.find({ thread: thread._id, bucket, ...visible }).lean();
+    const roots = trees
+      .filter((d) => d.depth === 0 && !d.pinned)
+      .filter(
+        (d) =>
+          !afterId || (ascending ? d._id.toHexString() > afterId : d._id.toHexString() < afterId),
+      )
+      .sort(
+        (a, b) => (ascending ? 1 : -1) * a._id.toHexString().localeCompare(b._id.toHexString()),
+      );
+    const replies = trees.filter((d) => d.depth > 0).sort((a, b) => a.path.localeCompare(b.path));
+    for (const root of roots) known.set(root._id.toHexString(), []);
+    for (const reply of replies) known.get(reply.rootId.toHexString())?.push(reply);
+    collected.push(...roots);
     if (collected.length > want) break;
     bucket += ascending ? 1 : -1;
     afterId = null;
@@ -140,7 +160,8 @@ async function rootPage(
   const more = collected.length > want;
   return {
     docs,
-    next: more && last ? { s: sort, b: last.rootBucket, id: last._id.toHexString() } : null,
+    known,
+    next: more && last ? { s: sort, b: last.bucket, id: last._id.toHexString() } : null,
   };
 }
 
@@ -195,28 +216,38 @@ export async function listThreadComments(
   if (cursor && (cursor.s === "top") !== (opts.sort === "top")) {
     throw new ValidationError("The cursor belongs to another sort order.", { cursor: "invalid" });
   }
-  const { docs: roots, next } = await rootPage(thread, viewer, opts.sort, opts.limit, cursor);
+  const {
+    docs: roots,
+    next,
+    known,
+  } = await rootPage(thread, viewer, opts.sort, opts.limit, cursor);
   const subtrees = await Promise.all(
-    roots.map((r) =>
-      r.replyCount > 0 || viewer.user ? subtreePage(r, viewer, r.path, opts.replyLimit) : null,
-    ),
+    roots.map(async (r) => {
+      const group = known.get(r._id.toHexString());
+      if (group) {
+        const docs = group.slice(0, opts.replyLimit);
+        return { docs, remaining: group.length - docs.length };
+      }
+      if (r.replyCount === 0 && !viewer.user) return null;
+      const sub = await subtreePage(r, viewer, r.path, opts.replyLimit);
+      const lastPath = sub.docs[sub.docs.length - 1]?.path;
+      return {
+        docs: sub.docs,
+        remaining: sub.more && lastPath ? await remainingInSubtree(r, lastPath) : 0,
+      };
+    }),
   );
   const all = [...roots, ...subtrees.flatMap((s) => s?.docs ?? [])];
   const myVotes = await votesOf(viewer, all);
-  const comments: ApiComment[] = [];
-  await Promise.all(
-    roots.map(async (root, i) => {
-      const sub = subtrees[i];
-      const { roots: top } = nest([root, ...(sub?.docs ?? [])], viewer, myVotes);
-      const node = top[0]!;
-      comments[i] = node;
-      if (sub?.more) {
-        const lastPath = sub.docs[sub.docs.length - 1]!.path;
-        node.moreReplies = await remainingInSubtree(root, lastPath);
-        node.repliesCursor = encodeCursor({ p: lastPath });
-      }
-    }),
-  );
+  const comments = roots.map((root, i) => {
+    const sub = subtrees[i];
+    const node = nest([root, ...(sub?.docs ?? [])], viewer, myVotes).roots[0]!;
+    if (sub && sub.remaining > 0) {
+      node.moreReplies = sub.remaining;
+      node.repliesCursor = encodeCursor({ p: sub.docs[sub.docs.length - 1]!.path });
+    }
+    return node;
+  });
   return {
     thread: apiThread,
     comments,

@@ -163,6 +163,12 @@ export async function moderateComment(
     if (!comment || !thread) throw new NotFoundError("Comment");
     result = { comment, thread, previousStatus: existing.status };
   }
+  if (existing.pinned !== result.comment.pinned) {
+    await Thread.updateOne(
+      { _id: existing.thread },
+      { $inc: { pinnedCount: result.comment.pinned ? 1 : -1 } },
+    );
+  }
   if (action === "approve") await Flag.deleteMany({ comment: existing._id });
   await log(actor, {
     site: existing.site,

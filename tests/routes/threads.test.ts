@@ -336,7 +336,12 @@ describe("GET /api/v1/sites/:site/threads/:key/comments", () => {
     await Comment.updateOne({ _id: c[1]!._id }, { score: 5 });
     await Comment.updateOne({ _id: c[3]!._id }, { score: 2 });
     await Comment.updateOne({ _id: c[4]!._id }, { score: 2 });
-    await Comment.updateOne({ _id: c[0]!._id }, { pinned: true });
+    const mod = await makeUser({ roles: [{ site: site._id, role: "moderator" }] });
+    await request(app)
+      .post(api(`/comments/${c[0]!._id}/moderation`))
+      .set(mod.auth)
+      .send({ action: "pin" })
+      .expect(200);
     const ids = await pageThrough(site._id, "top", "top", 2);
     const hex = c.map((x) => x._id.toHexString());
     expect(ids).toEqual([hex[0], hex[1], hex[3], hex[4], hex[2]]);
