@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import mongoose from "mongoose";
 import { renderPopupPage } from "../../auth/popupPage";
 import { AuthState } from "../../models/AuthState";
+import { freePort } from "../../server/engine";
 import { Session } from "../../models/Session";
 import { useTestDatabase } from "../support/db";
 import { makeSite } from "../support/factories";
@@ -184,6 +185,33 @@ describe("the fakes check our credentials", () => {
         expect(wrong.twitter.badSignatures).toContain("/oauth/request_token");
     },
   );
+});
+
+describe("a provider that cannot be reached", () => {
+  let down: SignInHarness;
+  beforeAll(async () => {
+    // A port nothing listens on: connections are refused, as with a provider that is down.
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    down = await startSignInHarness({ TWITTER_API_URL: dead, FACEBOOK_GRAPH_URL: dead });
+  });
+  afterAll(() => down.close());
+
+  it.each(["twitter", "facebook"])("%s ends in provider_error at the opener", async (provider) => {
+    const site = await makeSite({ origins: [ORIGIN] });
+    const run = await down.signIn(provider, site._id, ORIGIN);
+    allPosted.push(...run.posted);
+    expect(run.final.status).toBe(200);
+    expect(run.posted).toEqual([
+      {
+        targetOrigin: ORIGIN,
+        message: {
+          type: "comments:auth-error",
+          error: { code: "provider_error", message: expect.any(String) },
+        },
+      },
+    ]);
+    expect(down.logLines.some((l) => l.includes('"code":"provider_error"'))).toBe(true);
+  });
 });
 
 describe("security of the popup flow", () => {
