@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { CommentDoc, CommentStatus } from "../../models/Comment";
 import type { UserDoc } from "../../models/User";
 import type { DomainEventMap, DomainEvents } from "../events";
-import { anonymousViewer, type Viewer } from "../policies";
+import { anonymousViewer, canSeeComment, type Viewer } from "../policies";
 import { presentComment } from "../presenters/comment";
 import type { LoggedEvent, RealtimeServer } from "./protocol";
 import type { ReaderCounts } from "./readers";
@@ -183,17 +183,24 @@ export class Broadcaster {
     }
     if (isPublic !== wasPublic) this.counts.schedule(site, key);
 
-    // The author follows their own held comment on their own sockets, outside the public log.
+    // The author follows their own held comment on their own sockets, outside the public log:
+    // created when it appears in their view, deleted when it leaves it (rejected, say).
     const authorId = comment.author.user;
-    if (authorId && !isPublic) {
-      const room = threadAuthorRoom(site, key, authorId.toHexString());
-      const own = presentComment(comment, { viewer: authorViewer(authorId) });
-      if (comment.status === "deleted") {
-        if (!wasPublic) this.io.to(room).emit("comment:deleted", { site, key, id });
-      } else if (previousStatus === null) {
-        this.io.to(room).emit("comment:created", { site, key, comment: own });
-      } else {
-        this.io.to(room).emit("comment:updated", { site, key, comment: own });
+    if (authorId) {
+      const viewer = authorViewer(authorId);
+      const privateNow =
+        !isPublic && comment.status !== "deleted" && canSeeComment(viewer, comment);
+      const privateBefore = previousStatus === "pending";
+      const room = this.io.to(threadAuthorRoom(site, key, authorId.toHexString()));
+      if (privateNow) {
+        const own = presentComment(comment, { viewer });
+        room.emit(privateBefore ? "comment:updated" : "comment:created", {
+          site,
+          key,
+          comment: own,
+        });
+      } else if (privateBefore && !isPublic) {
+        room.emit("comment:deleted", { site, key, id });
       }
     }
 

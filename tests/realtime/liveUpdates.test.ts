@@ -113,6 +113,33 @@ describe("live updates: held comments", () => {
     expect(readerSaw.map((e) => e.comment.id)).toEqual([visible.body.id]);
   });
 
+  it("takes a rejected held comment out of its author's view", async () => {
+    const site = await makeSite({ settings: { preModeration: "all" } });
+    const author = await makeUser();
+    const authorSocket = await reader(site._id, "rejected", author.token);
+    const mod = await moderatorOf(site._id);
+    const shown = nextEvent<CommentEvent>(authorSocket, "comment:created");
+    const held = await postComment(instance, site._id, "rejected", "not for print", author.token);
+    await shown;
+
+    const removed = nextEvent(authorSocket, "comment:deleted");
+    const resolved = nextEvent(mod.socket, "queue:resolved");
+    const res = await instance.request(
+      "POST",
+      `/api/v1/comments/${held.body.id as string}/moderation`,
+      { action: "reject" },
+      mod.token,
+    );
+    expect(res.status).toBe(200);
+    // No seq: it never was in the thread's public log.
+    expect(await removed).toEqual({ site: site._id, key: "rejected", id: held.body.id });
+    expect(await resolved).toEqual({
+      id: held.body.id,
+      action: "reject",
+      by: mod.user._id.toHexString(),
+    });
+  });
+
   it("turns an approval into comment:created for readers and queue:resolved for moderators", async () => {
     const site = await makeSite({ settings: { preModeration: "all" } });
     const publicSocket = await reader(site._id, "approve");
