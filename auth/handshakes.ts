@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import type { Request } from "express";
+import type { Request, Response } from "express";
 import { AuthState, type AuthStateDoc } from "../models/AuthState";
 import type { Provider } from "../models/Site";
 import { SignInError } from "./errors";
@@ -7,10 +7,41 @@ import { SignInError } from "./errors";
 /** How long a user has to finish at the provider before the handshake is refused. */
 export const HANDSHAKE_TTL_MS = 10 * 60_000;
 
-/** What the start of a sign-in binds to its state: the site and the opener's checked origin. */
+/** The cookie that ties a handshake to the browser that started it. */
+export const BROWSER_COOKIE = "cs_auth";
+
+/**
+ * What the start of a sign-in binds to its state: the site, the opener's checked origin, and
+ * (hashed) the browser's cs_auth cookie.
+ */
 export interface HandshakeBinding {
   site: string;
   origin: string;
+  browser: string;
+}
+
+const sha256 = (value: string) => crypto.createHash("sha256").update(value).digest("hex");
+
+function browserCookie(req: Request): string | null {
+  const value = (req.cookies as Record<string, unknown> | undefined)?.[BROWSER_COOKIE];
+  return typeof value === "string" && /^[A-Za-z0-9_-]{22,64}$/.test(value) ? value : null;
+}
+
+/**
+ * Gives the popup's browser a random cs_auth cookie (kept if it has one, so two popups at once
+ * both work) and returns its hash for the handshake. The popup is a top-level window on our
+ * origin and the provider sends it back with a top-level GET, so SameSite=Lax carries it.
+ */
+export function bindBrowser(req: Request, res: Response, secure: boolean): string {
+  const value = browserCookie(req) ?? crypto.randomBytes(24).toString("base64url");
+  res.cookie(BROWSER_COOKIE, value, {
+    httpOnly: true,
+    secure,
+    sameSite: "lax",
+    path: "/auth",
+    maxAge: HANDSHAKE_TTL_MS,
+  });
+  return sha256(value);
 }
 
 type Done<T extends unknown[]> = (err: Error | null, ...rest: T) => void;
@@ -40,6 +71,7 @@ async function storeHandshake(
     provider,
     site: binding.site,
     origin: binding.origin,
+    browser: binding.browser,
     secret,
     expiresAt: new Date(now + HANDSHAKE_TTL_MS),
   });
@@ -47,7 +79,8 @@ async function storeHandshake(
 
 /**
  * Takes a handshake out of the store: one atomic delete, so a state or request token works once,
- * whichever instance the callback reaches. Null when unknown, expired or for another provider.
+ * whichever instance the callback reaches. Null when unknown, expired, for another provider, or
+ * completed in a browser other than the one that started it.
  */
 export async function claimHandshake(
   req: Request,
@@ -59,6 +92,8 @@ export async function claimHandshake(
   if (!isHandle(handle)) return null;
   const doc = await AuthState.findOneAndDelete({ _id: handle }).lean();
   if (!doc || doc.provider !== provider || doc.expiresAt.getTime() <= Date.now()) return null;
+  const browser = browserCookie(req);
+  if (!browser || sha256(browser) !== doc.browser) return null;
   claimed.set(req, doc);
   return doc;
 }
@@ -67,11 +102,11 @@ const invalidState = { code: "invalid_state" as const, message: "Invalid or expi
 
 function binding(state: unknown): HandshakeBinding {
   const b = state as Partial<HandshakeBinding> | undefined;
-  if (!b || typeof b.site !== "string" || typeof b.origin !== "string") {
+  if (!b || typeof b.site !== "string" || typeof b.origin !== "string" || !b.browser) {
     // Only our own routes start a handshake, always with a binding; anything else is a bug.
     throw new SignInError("internal_error");
   }
-  return { site: b.site, origin: b.origin };
+  return { site: b.site, origin: b.origin, browser: b.browser };
 }
 
 function wrap(err: unknown): SignInError {

@@ -6,7 +6,7 @@ import type { Provider } from "../models/Site";
 import type { UserDoc } from "../models/User";
 import type { SignInStrategies } from "./authenticator";
 import { SignInError } from "./errors";
-import { claimHandshake, claimedHandshake, type HandshakeBinding } from "./handshakes";
+import { bindBrowser, claimHandshake, claimedHandshake } from "./handshakes";
 import { errorMessage, sendPopupPage } from "./popupPage";
 import { presentUser } from "./presentUser";
 import { createSession, sessionCookieOptions } from "./sessions";
@@ -72,10 +72,11 @@ function loggable(err: unknown) {
 export async function startSignIn(
   deps: PopupFlowDeps,
   provider: Provider,
-  binding: HandshakeBinding,
+  checked: { site: string; origin: string },
   req: Request,
   res: Response,
 ): Promise<void> {
+  const binding = { ...checked, browser: bindBrowser(req, res, deps.config.production) };
   const { err } = await runStrategy(deps, provider, { state: binding }, req, res);
   if (res.headersSent) return;
   const failure = asSignInError(err, "provider_error");

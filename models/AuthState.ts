@@ -12,6 +12,11 @@ export interface AuthStateDoc {
   site: string;
   /** The opener's origin, checked against the site's allowed origins before the redirect. */
   origin: string;
+  /**
+   * SHA-256 of the popup browser's cs_auth cookie: a callback completed in another browser (a
+   * link an attacker finished with their own account) is refused, which stops login CSRF.
+   */
+  browser: string;
   /** OAuth 1.0a only: the request token's secret, needed to sign the access-token call. */
   secret: string | null;
   /** Checked on read; expired handshakes are also swept when new ones are stored. */
@@ -25,6 +30,7 @@ const authStateSchema = new Schema<AuthStateDoc>(
     provider: { type: String, enum: PROVIDERS, required: true },
     site: { type: String, required: true },
     origin: { type: String, required: true },
+    browser: { type: String, required: true },
     secret: { type: String, default: null },
     expiresAt: { type: Date, required: true },
   },

@@ -61,6 +61,8 @@ export function authRouter(deps: AuthRoutesDeps): Router {
   router.use("/auth/providers", cors);
   router.use("/auth/logout", cors);
   router.use("/auth", requireDatabase);
+  // The session cookie (logout) and the cs_auth cookie that ties a handshake to its browser.
+  router.use("/auth", cookieParser());
 
   router.get("/auth/providers", async (req, res) => {
     const { site } = parse(providersQuery, req.query, "query");
@@ -68,7 +70,7 @@ export function authRouter(deps: AuthRoutesDeps): Router {
     res.json(providers.map((id) => ({ id, name: PROVIDER_NAMES[id] })));
   });
 
-  router.post("/auth/logout", cookieParser(), async (req, res) => {
+  router.post("/auth/logout", async (req, res) => {
     const found = requestToken(req);
     if (found?.token) {
       const revoked = await revokeSession(hashToken(found.token));

@@ -6,6 +6,7 @@ import { freePort } from "../../server/engine";
 import { Session } from "../../models/Session";
 import { useTestDatabase } from "../support/db";
 import { makeSite } from "../support/factories";
+import { CookieJar } from "./popupBrowser";
 import {
   startSignInHarness,
   startUrl,
@@ -130,22 +131,65 @@ describe("GET /auth/:provider/callback", () => {
 
   it("refuses an expired state and uses it up", async () => {
     const site = await makeSite({ origins: [ORIGIN] });
+    const jar = new CookieJar();
     const halfway = await open(startUrl(h.appUrl, "wordpress", site._id, ORIGIN), {
+      jar,
       stopBefore: isCallback,
     });
     const state = new URL(halfway.final.url).searchParams.get("state")!;
     await AuthState.updateOne({ _id: state }, { $set: { expiresAt: new Date(Date.now() - 1) } });
-    invalidState(await open(halfway.final.url));
+    invalidState(await open(halfway.final.url, { jar }));
     expect(await AuthState.countDocuments({ _id: state })).toBe(0);
   });
 
   it("refuses a state issued for another provider", async () => {
     const site = await makeSite({ origins: [ORIGIN] });
+    const jar = new CookieJar();
     const halfway = await open(startUrl(h.appUrl, "wordpress", site._id, ORIGIN), {
+      jar,
       stopBefore: isCallback,
     });
     const { search } = new URL(halfway.final.url);
-    invalidState(await open(`${h.appUrl}/auth/facebook/callback${search}`));
+    invalidState(await open(`${h.appUrl}/auth/facebook/callback${search}`, { jar }));
+  });
+
+  it.each(["wordpress", "twitter"])(
+    "refuses a %s callback finished in another browser (login CSRF)",
+    async (provider) => {
+      const site = await makeSite({ origins: [ORIGIN] });
+      // The attacker starts a sign-in and approves it with their own account…
+      const attacker = new CookieJar();
+      const halfway = await open(startUrl(h.appUrl, provider, site._id, ORIGIN), {
+        jar: attacker,
+        stopBefore: isCallback,
+      });
+      const cookie = attacker.get(h.appUrl, "cs_auth");
+      expect(cookie).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      // …and gets the victim's browser, which has a cs_auth cookie of its own from an earlier
+      // sign-in, to open the callback: no session for the victim.
+      const victim = new CookieJar();
+      await open(startUrl(h.appUrl, provider, site._id, ORIGIN), {
+        jar: victim,
+        stopBefore: isCallback,
+      });
+      expect(victim.get(h.appUrl, "cs_auth")).toBeDefined();
+      expect(victim.get(h.appUrl, "cs_auth")).not.toBe(cookie);
+      invalidState(await open(halfway.final.url, { jar: victim }));
+      // The handshake is used up, so the attacker's own browser cannot finish it either.
+      invalidState(await open(halfway.final.url, { jar: attacker }));
+    },
+  );
+
+  it("ties the handshake to the browser with an HttpOnly, SameSite=Lax cookie on /auth", async () => {
+    const site = await makeSite({ origins: [ORIGIN] });
+    const res = await fetch(startUrl(h.appUrl, "wordpress", site._id, ORIGIN), {
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("cs_auth="));
+    expect(cookie).toMatch(/; Path=\/auth;/);
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Lax/);
   });
 
   it("refuses an OAuth 1.0a request token it did not issue", async () => {
