@@ -49,6 +49,8 @@ export function attachRealtime(server: http.Server, opts: RealtimeOptions): Real
   const counts = new ReaderCounts(io, opts.logger, {
     clustered: opts.adapter !== undefined,
     delayMs: opts.countDelayMs ?? 500,
+    // A little over the adapter's own requestsTimeout (redis.ts), which answers first.
+    remoteTimeoutMs: 1500,
   });
   const broadcaster = new Broadcaster(io, opts.events, counts, opts.logger, window);
   const deps = { config: opts.config, logger: opts.logger, counts, limits, window };

@@ -15,7 +15,7 @@ export class ReaderCounts {
   constructor(
     private readonly io: RealtimeServer,
     private readonly logger: Logger,
-    private readonly opts: { clustered: boolean; delayMs: number },
+    private readonly opts: { clustered: boolean; delayMs: number; remoteTimeoutMs: number },
   ) {
     if (opts.clustered) {
       io.on("realtime:readers", (room, reply) => {
@@ -34,10 +34,13 @@ export class ReaderCounts {
     const local = this.local(room);
     if (!this.opts.clustered) return local;
     const remote = await new Promise<number[]>((resolve) => {
-      // The adapter times the answers out (requestsTimeout); a dead instance has no readers.
-      this.io.serverSideEmit("realtime:readers", room, (_err: Error | null, counts: number[]) =>
-        resolve(Array.isArray(counts) ? counts : []),
-      );
+      // The adapter times slow answers out; this timer also covers a Redis that is down, where
+      // the adapter never calls back. A dead instance has no readers.
+      const timer = setTimeout(() => resolve([]), this.opts.remoteTimeoutMs);
+      this.io.serverSideEmit("realtime:readers", room, (_err: Error | null, counts: number[]) => {
+        clearTimeout(timer);
+        resolve(Array.isArray(counts) ? counts : []);
+      });
     });
     return remote.reduce((sum, n) => sum + (Number.isFinite(n) ? n : 0), local);
   }
