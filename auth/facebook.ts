@@ -2,6 +2,7 @@ import { Strategy as FacebookStrategy } from "passport-facebook";
 import type OAuth2Strategy from "passport-oauth2";
 import type { Config } from "../config";
 import { OAuth2StateStore } from "./handshakes";
+import { applyDeadlineToOAuth2 } from "./providerDeadline";
 import { toProviderProfile } from "./profile";
 import { verifyWith, type ProfileJson } from "./verify";
 
@@ -28,7 +29,7 @@ export function facebookStrategy(config: Config): FacebookStrategy | null {
   const creds = config.facebook;
   if (!creds) return null;
   const v = FACEBOOK_GRAPH_VERSION;
-  return new FacebookStrategy(
+  const strategy = new FacebookStrategy(
     {
       clientID: creds.id,
       clientSecret: creds.secret,
@@ -46,4 +47,6 @@ export function facebookStrategy(config: Config): FacebookStrategy | null {
     },
     verifyWith(config, "facebook", facebookProfile),
   );
+  applyDeadlineToOAuth2((strategy as unknown as { _oauth2: unknown })._oauth2);
+  return strategy;
 }

@@ -1,6 +1,7 @@
 import { Strategy as TwitterStrategy } from "passport-twitter";
 import type { Config } from "../config";
 import { OAuth1RequestTokenStore } from "./handshakes";
+import { applyDeadlineToOAuth1 } from "./providerDeadline";
 import { toProviderProfile } from "./profile";
 import { verifyWith, type ProfileJson } from "./verify";
 
@@ -37,5 +38,7 @@ export function twitterStrategy(config: Config): TwitterStrategy | null {
     requestTokenStore: new OAuth1RequestTokenStore("twitter"),
     passReqToCallback: false as const,
   };
-  return new TwitterStrategy(options, verifyWith(config, "twitter", twitterProfile));
+  const strategy = new TwitterStrategy(options, verifyWith(config, "twitter", twitterProfile));
+  applyDeadlineToOAuth1((strategy as unknown as { _oauth: unknown })._oauth);
+  return strategy;
 }

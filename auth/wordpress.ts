@@ -1,6 +1,7 @@
 import OAuth2Strategy, { InternalOAuthError } from "passport-oauth2";
 import type { Config } from "../config";
 import { OAuth2StateStore } from "./handshakes";
+import { applyDeadlineToOAuth2 } from "./providerDeadline";
 import { toProviderProfile } from "./profile";
 import { verifyWith, type ProfileJson } from "./verify";
 
@@ -31,6 +32,7 @@ class WordPressStrategy extends OAuth2Strategy {
     this.name = "wordpress";
     // WordPress.com reads the token from the Authorization header, not from the query string.
     this._oauth2.useAuthorizationHeaderforGET(true);
+    applyDeadlineToOAuth2(this._oauth2);
   }
 
   override userProfile(accessToken: string, done: (err?: unknown, profile?: unknown) => void) {

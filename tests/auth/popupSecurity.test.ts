@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import mongoose from "mongoose";
 import { renderPopupPage } from "../../auth/popupPage";
+import { providerDeadline } from "../../auth/providerDeadline";
 import { AuthState } from "../../models/AuthState";
 import { freePort } from "../../server/engine";
 import { Session } from "../../models/Session";
@@ -255,6 +256,37 @@ describe("a provider that cannot be reached", () => {
       },
     ]);
     expect(down.logLines.some((l) => l.includes('"code":"provider_error"'))).toBe(true);
+  });
+});
+
+describe("a provider that never answers", () => {
+  const saved = providerDeadline.ms;
+  beforeAll(() => {
+    providerDeadline.ms = 300;
+  });
+  afterAll(() => {
+    providerDeadline.ms = saved;
+    h.twitter.behaviour.requestToken = "ok";
+    h.facebook.behaviour.token = "ok";
+    h.wordpress.behaviour.profile = "ok";
+  });
+
+  it.each([
+    ["twitter", "the request token", () => (h.twitter.behaviour.requestToken = "hang")],
+    ["facebook", "the access token", () => (h.facebook.behaviour.token = "hang")],
+    ["wordpress", "the profile", () => (h.wordpress.behaviour.profile = "hang")],
+  ])("%s: a hung call for %s ends in provider_error", async (provider, _step, hang) => {
+    const site = await makeSite({ origins: [ORIGIN] });
+    hang();
+    const started = Date.now();
+    const run = await signIn(provider, site._id);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(run.posted.map((p) => [p.targetOrigin, p.message])).toEqual([
+      [
+        ORIGIN,
+        { type: "comments:auth-error", error: expect.objectContaining({ code: "provider_error" }) },
+      ],
+    ]);
   });
 });
 

@@ -6,7 +6,8 @@ import { closeServer, listenOnFreePort } from "./listen";
 
 export interface OAuth1Behaviour {
   consent: "approve" | "deny";
-  requestToken: "ok" | "error500";
+  /** "hang" accepts the call and never answers. */
+  requestToken: "ok" | "error500" | "hang";
   accessToken: "ok" | "error500" | "garbage";
   profile: "ok" | "error500" | "garbage";
 }
@@ -125,6 +126,7 @@ export class FakeOAuth1Provider {
   }
 
   private requestToken(req: express.Request, res: express.Response) {
+    if (this.behaviour.requestToken === "hang") return;
     if (this.behaviour.requestToken === "error500") return res.status(500).send("over capacity");
     const params = this.verified(req, () => "");
     if (!params) return res.status(401).json({ errors: [{ code: 32, message: "Bad signature" }] });

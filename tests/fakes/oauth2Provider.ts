@@ -7,8 +7,9 @@ import { closeServer, listenOnFreePort } from "./listen";
 export interface OAuth2Behaviour {
   /** What the "user" does on the consent screen. */
   consent: "approve" | "deny";
-  token: "ok" | "error500" | "garbage";
-  profile: "ok" | "error500" | "garbage";
+  /** "hang" accepts the call and never answers. */
+  token: "ok" | "error500" | "garbage" | "hang";
+  profile: "ok" | "error500" | "garbage" | "hang";
 }
 
 export interface FakeOAuth2Options {
@@ -96,6 +97,7 @@ export class FakeOAuth2Provider {
 
   private token(req: express.Request, res: express.Response) {
     const b = (req.body ?? {}) as Record<string, string | undefined>;
+    if (this.behaviour.token === "hang") return;
     if (this.behaviour.token === "error500") return res.status(500).send("upstream exploded");
     if (this.behaviour.token === "garbage")
       return res.status(200).type("html").send("<html>not a token</html>");
@@ -126,6 +128,7 @@ export class FakeOAuth2Provider {
       if (q.appsecret_proof !== proof)
         return res.status(400).json({ error: { message: "Invalid appsecret_proof", code: 100 } });
     }
+    if (this.behaviour.profile === "hang") return;
     if (this.behaviour.profile === "error500") return res.status(500).send("down");
     if (this.behaviour.profile === "garbage") return res.status(200).send("{not json");
     res.json(this.profile);
