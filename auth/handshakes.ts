@@ -53,8 +53,10 @@ export function claimedHandshake(req: Request): AuthStateDoc | undefined {
   return claimed.get(req);
 }
 
+/** States we issue are base64url; providers' request tokens are URL-safe too. Anything else
+ * (arrays from repeated parameters, NULs the engine refuses) is not looked up at all. */
 function isHandle(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0 && value.length <= 512;
+  return typeof value === "string" && /^[A-Za-z0-9._~-]{1,512}$/.test(value);
 }
 
 async function storeHandshake(

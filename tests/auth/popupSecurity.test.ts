@@ -193,6 +193,17 @@ describe("GET /auth/:provider/callback", () => {
     expect(cookie).toMatch(/; SameSite=Lax/);
   });
 
+  it.each([
+    "/auth/wordpress/callback?code=a&state=%00",
+    "/auth/wordpress/callback?code=a&state=x&state=y",
+    "/auth/facebook/callback?code=a&code=b&state=%24where",
+    "/auth/twitter/callback?oauth_token=a&oauth_token=b&oauth_verifier=c",
+    "/auth/twitter/callback?denied=%00",
+  ])("treats a malformed callback as an unknown state: %s", async (path) => {
+    invalidState(await open(`${h.appUrl}${path}`));
+    expect(h.logLines.some((l) => l.includes('"code":"internal_error"'))).toBe(false);
+  });
+
   it("refuses an OAuth 1.0a request token it did not issue", async () => {
     invalidState(
       await open(`${h.appUrl}/auth/twitter/callback?oauth_token=made-up&oauth_verifier=x`),
