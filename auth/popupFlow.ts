@@ -129,18 +129,20 @@ export async function finishSignIn(
 
   if (outcome.user && handshake) {
     const user = outcome.user;
-    const token = await createSession(user._id, deps.config.sessionTtlSeconds);
-    res.cookie(SESSION_COOKIE, token, sessionCookieOptions(deps.config));
-    deps.logger.info(
-      { provider, userId: user._id.toHexString(), site: handshake.site },
-      "signed in",
-    );
-    sendPopupPage(
-      res,
-      { type: "comments:auth", token, user: await presentUser(user) },
-      handshake.origin,
-    );
-    return;
+    try {
+      const token = await createSession(user._id, deps.config.sessionTtlSeconds);
+      const message = { type: "comments:auth" as const, token, user: await presentUser(user) };
+      res.cookie(SESSION_COOKIE, token, sessionCookieOptions(deps.config));
+      deps.logger.info(
+        { provider, userId: user._id.toHexString(), site: handshake.site },
+        "signed in",
+      );
+      sendPopupPage(res, message, handshake.origin);
+      return;
+    } catch (err) {
+      // The opener is still told, rather than left waiting on an error page in the popup.
+      outcome = { err: new SignInError("internal_error", { cause: err }), user: null };
+    }
   }
 
   const failure = !handshake
