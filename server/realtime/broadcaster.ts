@@ -147,11 +147,22 @@ export class Broadcaster {
     const { site, key } = event.payload;
     const stored = await appendThreadEvent(thread, event, this.window);
     if (!stored) return;
-    // The payload types are keyed by event name; emit through a loose view of the same server.
-    (this.io.to(threadRoom(site, key)).emit as (ev: string, payload: unknown) => boolean)(
-      event.type,
-      stored,
-    );
+    const room = this.io.to(threadRoom(site, key));
+    // One case per event name, so each payload is checked against its event's type.
+    switch (stored.type) {
+      case "comment:created":
+        room.emit("comment:created", stored.payload);
+        break;
+      case "comment:updated":
+        room.emit("comment:updated", stored.payload);
+        break;
+      case "comment:deleted":
+        room.emit("comment:deleted", stored.payload);
+        break;
+      case "comment:voted":
+        room.emit("comment:voted", stored.payload);
+        break;
+    }
   }
 
   private async apply(change: Change): Promise<void> {

@@ -12,14 +12,14 @@ const eventId = (thread: Types.ObjectId, seq: number) => `${thread.toHexString()
 
 /**
  * Allocates the thread's next seq (an atomic $inc on the thread), stores the event with it and
- * returns the payload to emit, seq set. Null when the thread is gone. Callers serialize per thread, so one
+ * returns the event to emit, seq set. Null when the thread is gone. Callers serialize per thread, so one
  * instance stores and emits a thread's events in seq order.
  */
 export async function appendThreadEvent(
   thread: Types.ObjectId,
   event: LoggedEvent,
   window: number,
-): Promise<LoggedEvent["payload"] | null> {
+): Promise<LoggedEvent | null> {
   for (let attempt = 0; ; attempt++) {
     const counted = await Thread.findOneAndUpdate(
       { _id: thread },
@@ -48,7 +48,7 @@ export async function appendThreadEvent(
       // Not awaited by the emit path: a slow prune must not delay live events.
       void ThreadEvent.deleteMany({ thread, seq: { $lte: seq - window } }).catch(() => undefined);
     }
-    return payload;
+    return { type: event.type, payload } as LoggedEvent;
   }
 }
 
