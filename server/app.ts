@@ -45,6 +45,8 @@ export function createApp(deps: AppDeps): Express {
   // The demo article on the service's own origin; server/main.ts also serves it from a second one.
   app.get("/", (req, res) => {
     const post = typeof req.query.post === "string" ? req.query.post : undefined;
+    // The widget's sign-in popup needs its opener: helmet's COOP same-origin would cut it off.
+    res.set("Cross-Origin-Opener-Policy", "same-origin-allow-popups");
     res.type("html").send(demoArticlePage(deps.config, post));
   });
   app.use(embedRouter({ config: deps.config, assets: deps.widgetAssets ?? widgetAssets() }));

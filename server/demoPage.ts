@@ -25,7 +25,12 @@ export const DEMO_POSTS: { key: string; title: string; lede: string }[] = [
 const STYLE = `
   :root { color-scheme: light dark; }
   body { font: 18px/1.6 Georgia, "DejaVu Serif", serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; background: #fff; }
-  @media (prefers-color-scheme: dark) { body { color: #e6e6e6; background: #121212; } a { color: #8ab4f8; } }
+  /* The widget takes its colours from these variables on its container (see docs/embedding.md). */
+  #comments { --comments-background: #fff; }
+  @media (prefers-color-scheme: dark) {
+    body { color: #e6e6e6; background: #121212; } a { color: #8ab4f8; }
+    #comments { --comments-background: #121212; }
+  }
   h1 { line-height: 1.2; }
   .meta { color: #777; font-size: .9rem; }
   nav a { margin-right: 1rem; }

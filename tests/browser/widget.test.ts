@@ -1,6 +1,13 @@
-import type { Browser, FrameLocator, Page } from "playwright-core";
+import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
 import { useTestDatabase } from "../support/db";
-import { launchChromium, newReader, screenshotPath, startStack, type Stack } from "./support/stack";
+import {
+  launchChromium,
+  newReader,
+  screenshotPath,
+  startStack,
+  waitForFrameFit,
+  type Stack,
+} from "./support/stack";
 
 useTestDatabase();
 jest.setTimeout(120_000);
@@ -18,32 +25,277 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Opens the demo article on the second origin and waits for the widget to load. */
-async function openArticle(page: Page, post = "welcome"): Promise<FrameLocator> {
+/** Opens a demo article on the second origin and waits until the widget has loaded. */
+async function openArticle(page: Page, post: string): Promise<FrameLocator> {
   await page.goto(`${stack.demo}/?post=${post}`);
   const frame = page.frameLocator('#comments iframe[title="Comments"]');
   await frame.locator("html[data-ready=true]").waitFor();
   return frame;
 }
 
-describe("the widget on the demo article", () => {
-  it("posts as a guest from another origin and shows the comment", async () => {
+/** Signs in through the real popup: the service, the fake provider, and the callback page. */
+async function signIn(context: BrowserContext, frame: FrameLocator, provider: string) {
+  const popup = context.waitForEvent("page");
+  await frame.getByRole("button", { name: provider, exact: true }).click();
+  await popup;
+  await frame.getByText(`You are commenting using your ${provider} account.`).waitFor();
+}
+
+async function postComment(frame: FrameLocator, text: string) {
+  await frame.getByLabel("Your comment").fill(text);
+  await frame.getByRole("button", { name: "Post Comment" }).click();
+}
+
+function commentBy(frame: FrameLocator, text: string): Locator {
+  return frame
+    .locator(".cs-comment")
+    .filter({ has: frame.locator(".cs-body", { hasText: text }) })
+    .last();
+}
+
+describe("the widget on the demo article (another site than the service)", () => {
+  it("posts as a guest with email and name, and shows the comment with its count", async () => {
     const context = await newReader(browser);
     const page = await context.newPage();
-    const frame = await openArticle(page);
-    await frame.getByText("Leave a Reply").waitFor();
+    const frame = await openArticle(page, "welcome");
+    await frame.getByRole("heading", { name: "Leave a Reply" }).waitFor();
     await frame
       .getByText("Please log in using one of these methods to post your comment:")
       .waitFor();
-    await frame.getByLabel("Your comment").fill("Hello from a *guest*");
+    const providers = await frame.locator(".cs-provider").allTextContents();
+    expect(providers).toEqual(["WWordPress.com", "TTwitter"]); // logo letter + name; no Facebook configured
+    await frame.getByLabel("Your comment").fill("Hello from a *guest* <script>alert(1)</script>");
     await frame.getByLabel("Email (required)").fill("gina@example.com");
     await frame.getByLabel("Name (required)").fill("Gina Guest");
+    await frame.getByLabel("Website").fill("https://gina.example");
     await frame.getByRole("button", { name: "Post Comment" }).click();
-    const comment = frame.locator(".cs-comment").filter({ hasText: "Gina Guest" });
+    const comment = commentBy(frame, "Hello from a");
     await comment.waitFor();
     expect(await comment.locator(".cs-body em").textContent()).toBe("guest");
+    expect(await comment.locator(".cs-body script").count()).toBe(0);
+    expect(await comment.locator(".cs-author a").getAttribute("href")).toBe("https://gina.example");
     await frame.getByRole("heading", { name: "1 Comment" }).waitFor();
-    await page.screenshot({ path: screenshotPath("smoke.png"), fullPage: true });
+
+    // The frame grows to its content: the host page scrolls, not the frame.
+    await waitForFrameFit(page, stack.service);
+    expect(await page.locator("#comments iframe").evaluate((f) => f.clientHeight)).toBeGreaterThan(
+      600,
+    );
     await context.close();
   });
+
+  it("signs in through the popup, replies three levels deep, edits, logs out and changes account", async () => {
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    const frame = await openArticle(page, "keyset-pagination");
+
+    // Hold the popup's first request so "Connecting to …" can be seen while the popup is open.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const startUrl = (url: URL) => url.pathname === "/auth/wordpress";
+    await context.route(startUrl, async (route) => {
+      await gate;
+      await route.continue();
+    });
+    const popup = context.waitForEvent("page");
+    await frame.getByRole("button", { name: "WordPress.com", exact: true }).click();
+    await frame.getByText("Connecting to WordPress.com").waitFor();
+    release();
+    await popup;
+    await frame.getByText("You are commenting using your WordPress.com account.").waitFor();
+    const line = await frame.locator(".cs-signed-in").textContent();
+    expect(line).toBe("You are commenting using your WordPress.com account. ( Log Out / Change )");
+    await context.unroute(startUrl);
+    // Signed in, the guest fields are gone.
+    expect(await frame.getByLabel("Email (required)").isVisible()).toBe(false);
+
+    await postComment(frame, "Root by Ann");
+    await commentBy(frame, "Root by Ann").waitFor();
+    let parent = "Root by Ann";
+    for (const depth of [1, 2, 3]) {
+      const text = `Reply at depth ${depth}`;
+      await commentBy(frame, parent).locator(".cs-reply").first().click();
+      await frame.getByRole("heading", { name: "Leave a Reply to Ann Author" }).waitFor();
+      await postComment(frame, text);
+      const reply = frame.locator(`.cs-depth-${depth}`).filter({ hasText: text });
+      await reply.waitFor();
+      // Nested inside its parent's list of children.
+      expect(
+        await reply.evaluate(
+          (li) => li.parentElement?.closest(".cs-comment")?.querySelector(".cs-body")?.textContent,
+        ),
+      ).toContain(parent);
+      parent = text;
+    }
+    await frame.getByRole("heading", { name: "4 Comments" }).waitFor();
+    // The form went back under the thread after the last reply.
+    await frame.getByRole("heading", { name: "Leave a Reply", exact: true }).waitFor();
+
+    // Edit one's own comment within the window.
+    const mine = frame.locator(`#${await commentBy(frame, "Reply at depth 3").getAttribute("id")}`);
+    await mine.getByRole("button", { name: "Edit" }).click();
+    await mine.getByLabel("Edit your comment").fill("Reply at depth 3, **edited**");
+    await mine.getByRole("button", { name: "Save" }).click();
+    await mine.locator(".cs-body strong", { hasText: "edited" }).waitFor();
+    await mine.getByText("(edited)").waitFor();
+
+    // Delete the root: it has replies, so a tombstone stays.
+    page.once("dialog", (d) => void d.accept());
+    await commentBy(frame, "Root by Ann")
+      .locator(".cs-actions")
+      .first()
+      .getByRole("button", { name: "Delete" })
+      .click();
+    await frame.getByText("This comment was deleted.").waitFor();
+    expect(await frame.locator(".cs-depth-1").count()).toBe(1);
+
+    // Log Out: the sign-in choices come back.
+    await frame.getByRole("button", { name: "Log Out" }).click();
+    await frame
+      .getByText("Please log in using one of these methods to post your comment:")
+      .waitFor();
+    await frame.getByLabel("Email (required)").waitFor();
+
+    // Sign in again, then Change to Twitter.
+    await signIn(context, frame, "WordPress.com");
+    await frame.getByRole("button", { name: "Change" }).click();
+    await frame
+      .getByText("Please log in using one of these methods to post your comment:")
+      .waitFor();
+    await signIn(context, frame, "Twitter");
+    expect(await frame.locator(".cs-signed-in").textContent()).toBe(
+      "You are commenting using your Twitter account. ( Log Out / Change )",
+    );
+    await postComment(frame, "Now as Bob");
+    const bob = commentBy(frame, "Now as Bob");
+    await bob.locator(".cs-author", { hasText: "Bob Birdwatcher" }).waitFor();
+
+    // After a reload the reader is still signed in where the frame may keep storage; where the
+    // browser blocks a third party's storage the token lived in memory and a new sign-in is asked.
+    const storage = await frame.locator("html").getAttribute("data-storage");
+    expect(["local", "memory"]).toContain(storage);
+    await page.reload();
+    const again = page.frameLocator('#comments iframe[title="Comments"]');
+    await again.locator("html[data-ready=true]").waitFor();
+    await again
+      .getByText(
+        storage === "local"
+          ? "You are commenting using your Twitter account."
+          : "Please log in using one of these methods to post your comment:",
+      )
+      .waitFor();
+    await context.close();
+  });
+
+  it("keeps the token in the frame's localStorage when embedded first-party", async () => {
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    await page.goto(`${stack.service}/?post=welcome`);
+    const frame = page.frameLocator('#comments iframe[title="Comments"]');
+    await frame.locator("html[data-ready=true][data-storage=local]").waitFor();
+    await signIn(context, frame, "WordPress.com");
+    await page.reload();
+    await page
+      .frameLocator('#comments iframe[title="Comments"]')
+      .getByText("You are commenting using your WordPress.com account.")
+      .waitFor();
+    await context.close();
+  });
+
+  it("shows a comment from another reader live, with a notice when it lands above the view", async () => {
+    const reader = await newReader(browser, { height: 700 });
+    const writer = await newReader(browser);
+    const readerPage = await reader.newPage();
+    const writerPage = await writer.newPage();
+    const readerFrame = await openArticle(readerPage, "moderation-queue");
+    const writerFrame = await openArticle(writerPage, "moderation-queue");
+
+    // A guest starts the thread; the reader sees it without reloading.
+    await writerFrame.getByLabel("Email (required)").fill("w@example.com");
+    await writerFrame.getByLabel("Name (required)").fill("Walt Writer");
+    await postComment(writerFrame, "First, live");
+    await commentBy(readerFrame, "First, live").waitFor();
+    await readerFrame.getByRole("heading", { name: "1 Comment" }).waitFor();
+    for (const n of [2, 3, 4, 5]) {
+      await postComment(writerFrame, `Filler ${n}`);
+      await commentBy(readerFrame, `Filler ${n}`).waitFor();
+    }
+
+    // The reader scrolls to the reply box; a reply to the first comment lands above the view.
+    await readerPage.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await commentBy(writerFrame, "First, live").locator(".cs-reply").click();
+    await postComment(writerFrame, "A reply far up the page");
+    await commentBy(readerFrame, "A reply far up the page").waitFor();
+    const notice = readerFrame.getByRole("button", { name: "↑ 1 new comment" });
+    await notice.waitFor();
+    expect(await readerFrame.locator("[aria-live=polite][role=log]").textContent()).toBe(
+      "New comment from Walt Writer.",
+    );
+    await readerFrame.getByRole("heading", { name: "6 Comments" }).waitFor();
+    await notice.click();
+    await notice.waitFor({ state: "hidden" });
+    await reader.close();
+    await writer.close();
+  });
+
+  it("catches up after a reconnect with the events it missed", async () => {
+    const reader = await newReader(browser);
+    const page = await reader.newPage();
+    const frame = await openArticle(page, "welcome");
+    const before = await frame.locator(".cs-comment").count();
+    // Drop the reader's network, post meanwhile, then come back: the join's `since` replays it.
+    await reader.setOffline(true);
+    await stack.events; // (the socket notices the drop on its own)
+    const res = await fetch(`${stack.service}/api/v1/sites/demo/threads/welcome/comments`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        body: "Posted while you were away",
+        guest: { name: "Ola", email: "o@example.com" },
+      }),
+    });
+    expect(res.status).toBe(201);
+    await reader.setOffline(false);
+    await commentBy(frame, "Posted while you were away").waitFor({ timeout: 30_000 });
+    expect(await frame.locator(".cs-comment").count()).toBe(before + 1);
+    await reader.close();
+  });
+});
+
+describe("looks", () => {
+  const shots: [string, { width: number; height: number; colorScheme: "light" | "dark" }][] = [
+    ["widget-desktop-light.png", { width: 1100, height: 900, colorScheme: "light" }],
+    ["widget-desktop-dark.png", { width: 1100, height: 900, colorScheme: "dark" }],
+    ["widget-phone-light.png", { width: 360, height: 740, colorScheme: "light" }],
+    ["widget-phone-dark.png", { width: 360, height: 740, colorScheme: "dark" }],
+  ];
+  it.each(shots)(
+    "renders %s in its colour scheme without sideways scrolling",
+    async (name, opts) => {
+      const context = await newReader(browser, opts);
+      const page = await context.newPage();
+      const frame = await openArticle(page, "keyset-pagination");
+      await frame.locator(".cs-comment").first().waitFor();
+      const widget = page.frames().find((f) => f.url().startsWith(`${stack.service}/widget`))!;
+      const overflow = await widget.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      // The scheme follows prefers-color-scheme; the text colour is the widget's own, the
+      // background the one the demo page sets through --comments-background on the container.
+      const text = await widget.evaluate(() => getComputedStyle(document.body).color);
+      expect(text).toBe(opts.colorScheme === "dark" ? "rgb(232, 232, 232)" : "rgb(30, 30, 30)");
+      await widget.waitForFunction(
+        (bg) => getComputedStyle(document.body).backgroundColor === bg,
+        opts.colorScheme === "dark" ? "rgb(18, 18, 18)" : "rgb(255, 255, 255)",
+      );
+      // A cross-site frame is painted only where it is on screen: make the window as tall as the page.
+      await waitForFrameFit(page, stack.service);
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.setViewportSize({ width: opts.width, height });
+      await waitForFrameFit(page, stack.service);
+      await page.locator("#comments").screenshot({ path: screenshotPath(name) });
+      await context.close();
+    },
+  );
 });

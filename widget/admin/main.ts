@@ -188,22 +188,8 @@ function connect() {
   socket?.disconnect();
   socket = connectLive(service, tokens.get());
   socket.on("connect", () => socket?.emit("moderation:join", { site }, () => undefined));
-  socket.on("queue:added", (e: { comment?: ApiComment }) => {
-    if (queueStatus !== "pending" && queueStatus !== "flagged") return;
-    if (e.comment && !document.getElementById(`q-${e.comment.id}`)) {
-      queueList.prepend(
-        queueItem({
-          comment: e.comment,
-          guestEmail: null,
-          ip: null,
-          reasons: [],
-          flagCount: 0,
-          thread: { key: e.comment.threadKey, url: null, title: null },
-        }),
-      );
-      queueEmpty.hidden = true;
-    }
-  });
+  // A new held comment: reload the page of the queue, which carries what a ban needs.
+  socket.on("queue:added", () => void loadQueue());
   socket.on("queue:resolved", (e: { id?: string }) => {
     if (e.id) document.getElementById(`q-${e.id}`)?.remove();
     queueEmpty.hidden = queueList.childElementCount > 0;
@@ -311,6 +297,10 @@ async function loadLog() {
     const page = await api.get<{ entries: LogEntry[] }>(
       `/api/v1/sites/${site}/moderation/log?limit=30`,
     );
+    if (page.entries.length === 0) {
+      logList.replaceChildren(el("li", {}, "No moderation actions yet."));
+      return;
+    }
     logList.replaceChildren(
       ...page.entries.map((e) =>
         el(

@@ -42,7 +42,7 @@ export function timeElement(iso: string): HTMLTimeElement {
 
 function relativeTime(date: Date, now = Date.now()): string {
   const s = Math.round((now - date.getTime()) / 1000);
-  if (s < 45) return "just now";
+  if (s < 60) return "just now";
   const units: [number, string][] = [
     [60, "minute"],
     [3600, "hour"],

@@ -59,7 +59,7 @@ export class CommentList {
   insert(comment: ApiComment, fresh: boolean): HTMLElement | null {
     const existing = this.nodes.get(comment.id);
     if (existing) {
-      this.update(comment);
+      this.update(comment, fresh);
       return existing.li;
     }
     const parent = comment.parentId ? this.nodes.get(comment.parentId) : undefined;
@@ -83,7 +83,7 @@ export class CommentList {
   }
 
   /** Re-renders a comment in place; shows it if it just became visible (approved). */
-  update(comment: ApiComment): void {
+  update(comment: ApiComment, live = false): void {
     const node = this.nodes.get(comment.id);
     if (!node) {
       if (this.visibleToMe(comment)) this.insert(comment, true);
@@ -93,7 +93,15 @@ export class CommentList {
       this.remove(comment.id, node.children.childElementCount > 0);
       return;
     }
-    node.comment = { ...comment, replies: [] };
+    const prev = node.comment;
+    // Live events are presented for every reader alike: keep what was this reader's own (their
+    // vote, and the Markdown source of their comment while its text is unchanged).
+    node.comment = {
+      ...comment,
+      replies: [],
+      myVote: live ? prev.myVote : comment.myVote,
+      body: comment.body ?? (comment.html === prev.html ? prev.body : undefined),
+    };
     const article = this.renderArticle(node.comment);
     node.article.replaceWith(article);
     node.article = article;

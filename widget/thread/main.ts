@@ -123,10 +123,10 @@ function apply(name: string, e: LiveEvent) {
   switch (name) {
     case "comment:created":
       if (e.comment && !list.has(e.comment.id)) list.insert(e.comment, true);
-      else if (e.comment) list.update(e.comment);
+      else if (e.comment) list.update(e.comment, true);
       break;
     case "comment:updated":
-      if (e.comment) list.update(e.comment);
+      if (e.comment) list.update(e.comment, true);
       break;
     case "comment:deleted":
       if (e.id) list.remove(e.id, false);
@@ -251,5 +251,7 @@ void (async () => {
   connect();
   await reload();
   postToHost(ctx, { type: "comments:ready" });
+  // Which token store is in use ("local" or "memory"), for whoever debugs a blocked storage.
+  document.documentElement.dataset.storage = ctx.tokens.kind;
   document.documentElement.dataset.ready = "true";
 })();

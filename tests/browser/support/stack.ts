@@ -5,7 +5,13 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
-import { chromium, type Browser, type BrowserContext, type LaunchOptions } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type LaunchOptions,
+  type Page,
+} from "playwright-core";
 import { loadConfig, projectRoot, type Config } from "../../../config";
 import { createApp } from "../../../server/app";
 import { startDemoServer } from "../../../server/demoPage";
@@ -183,4 +189,19 @@ export function newReader(
 export function screenshotPath(name: string): string {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);
+}
+
+/** Waits until embed.js has sized the widget's iframe to its content, so a screenshot is whole. */
+export async function waitForFrameFit(page: Page, service: string): Promise<void> {
+  const widget = page.frames().find((f) => f.url().startsWith(`${service}/widget`));
+  if (!widget) throw new Error("the widget's frame is not on the page");
+  for (let i = 0; i < 50; i++) {
+    const content = await widget.evaluate(() =>
+      Math.ceil(document.documentElement.getBoundingClientRect().height),
+    );
+    const frame = await page.locator("#comments iframe").evaluate((f) => f.clientHeight);
+    if (Math.abs(content - frame) <= 1) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error("the widget's frame never fitted its content");
 }
