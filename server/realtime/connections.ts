@@ -5,6 +5,7 @@ import type { Config } from "../../config";
 import { resolveToken } from "../../auth/sessions";
 import { Thread } from "../../models/Thread";
 import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from "../errors";
+import { SESSION_COOKIE } from "../middleware/authenticate";
 import { canModerate, type Viewer } from "../policies";
 import { allowedOrigins, getSite } from "../services/sites";
 import { takeToken, type SocketLimits } from "./limits";
@@ -59,6 +60,21 @@ function handshakeError(err: AppError): ExtendedError {
   return out;
 }
 
+/** The cs_session cookie of a handshake's Cookie header, if any. */
+function sessionCookie(header: string | undefined): string | null {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
 function first(value: unknown): unknown {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -98,6 +114,12 @@ export function handshake(deps: ConnectionDeps) {
         if (!session)
           throw new UnauthenticatedError("The session token is invalid, expired or revoked.");
         viewer = { ...viewer, user: session.user, sessionId: session.sessionId };
+      } else if (origin === undefined || origin === deps.config.publicOrigin) {
+        // Same-site pages such as /admin may rely on the session cookie, as over HTTP; never a
+        // page of another origin. A stale cookie is ignored, so the page can still read.
+        const cookie = sessionCookie(socket.handshake.headers.cookie);
+        const session = cookie ? await resolveToken(cookie) : null;
+        if (session) viewer = { ...viewer, user: session.user, sessionId: session.sessionId };
       }
       socket.data = {
         viewer,

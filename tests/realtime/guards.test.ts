@@ -123,6 +123,30 @@ describe("socket handshake", () => {
     await expect(instance.connect({ origin: instance.config.publicOrigin })).resolves.toBeTruthy();
   });
 
+  it("accepts the session cookie from the service's own pages only", async () => {
+    const site = await makeSite({ origins: ["https://blog.example"] });
+    const mod = await makeUser({ roles: [{ site: site._id, role: "moderator" }] });
+    const cookie = `theme=dark; cs_session=${mod.token}`;
+    const own = await instance.connect({ cookie, origin: instance.config.publicOrigin });
+    expect(await ask(own, "moderation:join", { site: site._id })).toEqual({ ok: true });
+    // A page of another origin gets no identity from a cookie, even an allowed one.
+    const foreign = await instance.connect({
+      cookie,
+      site: site._id,
+      origin: "https://blog.example",
+    });
+    expect(await ask(foreign, "moderation:join", { site: site._id })).toMatchObject({
+      ok: false,
+      error: { code: "unauthenticated" },
+    });
+    // A stale cookie leaves the socket anonymous rather than refused.
+    const stale = await instance.connect({
+      cookie: "cs_session=stale-token-that-matches-no-session",
+      origin: instance.config.publicOrigin,
+    });
+    expect(stale.connected).toBe(true);
+  });
+
   it("keeps a socket opened for one site out of another site's rooms", async () => {
     const mine = await makeSite({ origins: ["https://blog.example"] });
     const other = await makeSite();

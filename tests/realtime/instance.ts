@@ -37,7 +37,7 @@ export async function startInstance(
     realtime,
     /** A client socket on this instance; resolves once connected, rejects on connect_error. */
     async connect(
-      opts: { token?: string; site?: string; origin?: string } = {},
+      opts: { token?: string; site?: string; origin?: string; cookie?: string } = {},
     ): Promise<ClientSocket> {
       const auth: Record<string, string> = {};
       if (opts.token) auth.token = opts.token;
@@ -47,7 +47,10 @@ export async function startInstance(
         reconnection: false,
         forceNew: true,
         auth,
-        extraHeaders: opts.origin ? { origin: opts.origin } : {},
+        extraHeaders: {
+          ...(opts.origin ? { origin: opts.origin } : {}),
+          ...(opts.cookie ? { cookie: opts.cookie } : {}),
+        },
       });
       clients.push(socket);
       await new Promise<void>((resolve, reject) => {
