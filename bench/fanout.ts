@@ -205,6 +205,7 @@ async function run(readers: number, posts: number, procs: number) {
     `\n== ${readers} readers (${connected} joined in ${joinSeconds.toFixed(1)} s), ${posts} posts ==`,
   );
   console.log(`delivered               ${delivered} of ${expected} events`);
+  console.log(`load average (1 min)    ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
   console.log(
     `latency from 201        p50 ${ms(percentile(fromAccepted, 50))}  p99 ${ms(percentile(fromAccepted, 99))}  max ${ms(fromAccepted[fromAccepted.length - 1] ?? NaN)}`,
   );
@@ -227,7 +228,11 @@ async function main() {
   const posts = Number(arg("posts", "20"));
   const procs = Number(arg("procs", "1"));
   console.log(
-    `fan-out bench: ${os.cpus().length} CPUs, node ${process.version}, ${procs} reader process(es)`,
+    `fan-out bench: ${os.cpus().length} CPUs, node ${process.version}, ${procs} reader process(es), ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")} (other work skews latency)`,
   );
   for (const n of sizes) {
     const { p99, delivered, expected } = await run(n, posts, procs);
