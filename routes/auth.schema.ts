@@ -1,18 +1,7 @@
 import { z } from "zod";
-import { siteSlug } from "../server/validation";
+import { origin, siteSlug } from "../server/validation";
 
-/** An origin exactly: scheme, host and optional port, as window.location.origin gives it. */
-export const origin = z
-  .string()
-  .max(300)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === "https:" || u.protocol === "http:") && u.origin === v;
-    } catch {
-      return false;
-    }
-  }, "must be an origin such as https://example.com");
+export { origin };
 
 export const providersQuery = z.object({ site: siteSlug });
 

@@ -1,5 +1,5 @@
 import cookieParser from "cookie-parser";
-import { Router, type NextFunction, type Request, type Response } from "express";
+import { Router } from "express";
 import type { Logger } from "pino";
 import { createStrategies } from "../auth/authenticator";
 import { allowOpener } from "../auth/popupPage";
@@ -14,6 +14,7 @@ import { requireDatabase } from "../server/middleware/errors";
 import { allowedOrigins, getSite, siteProviders } from "../server/services/sites";
 import { parse } from "../server/validation";
 import { providersQuery, startQuery } from "./auth.schema";
+import { publicCors } from "../server/middleware/cors";
 
 export interface AuthRoutesDeps {
   config: Config;
@@ -27,23 +28,8 @@ const PROVIDER_NAMES: Record<Provider, string> = {
   facebook: "Facebook",
 };
 
-/**
- * The providers list and logout are called cross-origin by pages that use the API directly; they
- * work by bearer token, never by cookies across origins, so any origin without credentials is safe.
- */
-function cors(req: Request, res: Response, next: NextFunction) {
-  res.set("Access-Control-Allow-Origin", "*");
-  if (req.method === "OPTIONS") {
-    res.set({
-      "Access-Control-Allow-Methods": "GET, POST",
-      "Access-Control-Allow-Headers": "Authorization, Content-Type",
-      "Access-Control-Max-Age": "600",
-    });
-    res.status(204).end();
-    return;
-  }
-  next();
-}
+// The providers list and logout are called cross-origin by pages that use the API directly.
+const cors = publicCors("GET, POST");
 
 /** Sign-in popups, the providers a site offers, and logout. Mounted on the root app. */
 export function authRouter(deps: AuthRoutesDeps): Router {

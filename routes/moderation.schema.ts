@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PRE_MODERATION, PROVIDERS } from "../models/Site";
-import { objectId, siteSlug, text } from "../server/validation";
+import { objectId, origin, siteSlug, text } from "../server/validation";
 
 export const queueQuery = z.object({
   status: z.enum(["pending", "flagged", "spam", "rejected"]).default("pending"),
@@ -36,18 +36,6 @@ export const banBody = z
 export const banParams = z.object({ site: siteSlug, id: z.string().max(100) });
 
 const wordList = z.array(text({ min: 1, max: 100 })).max(5000);
-const origin = z
-  .string()
-  .max(300)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === "https:" || u.protocol === "http:") && u.origin === v;
-    } catch {
-      return false;
-    }
-  }, "must be an origin such as https://example.com");
-
 export const settingsBody = z
   .object({
     name: text({ min: 1, max: 200 }),

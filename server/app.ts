@@ -13,6 +13,7 @@ import { embedRouter } from "../routes/embed";
 import { demoArticlePage } from "./demoPage";
 import type { DomainEvents } from "./events";
 import { authenticate } from "./middleware/authenticate";
+import { publicCors } from "./middleware/cors";
 import {
   errorHandler,
   refuseOperatorQueryKeys,
@@ -53,21 +54,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(authRouter(deps));
 
-  // The API is public and read cross-origin by embeds; it authenticates by bearer token, never
-  // by cookies across origins, so allowing any origin without credentials is safe.
-  app.use("/api", (req, res, next) => {
-    res.set("Access-Control-Allow-Origin", "*");
-    if (req.method === "OPTIONS") {
-      res.set({
-        "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
-        "Access-Control-Allow-Headers": "Authorization, Content-Type",
-        "Access-Control-Max-Age": "600",
-      });
-      res.status(204).end();
-      return;
-    }
-    next();
-  });
+  app.use("/api", publicCors("GET, POST, PUT, PATCH, DELETE"));
 
   const api = express.Router();
   api.use(requireJsonBody);

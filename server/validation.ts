@@ -27,6 +27,19 @@ export const httpUrl = text({ max: 2000 }).pipe(
   }, "must be an http(s) URL"),
 );
 
+/** An origin exactly: scheme, host and optional port, as window.location.origin gives it. */
+export const origin = z
+  .string()
+  .max(300)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === "https:" || u.protocol === "http:") && u.origin === v;
+    } catch {
+      return false;
+    }
+  }, "must be an origin such as https://example.com");
+
 /** Parses a value against a schema; a failure becomes a 400 naming each bad field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where?: string): z.output<T> {
   const result = schema.safeParse(value ?? {});
