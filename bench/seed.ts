@@ -1,12 +1,11 @@
 import { Types } from "mongoose";
-import { BucketManifest, manifestKey } from "../models/BucketManifest";
 import { Comment, ROOT_BUCKET_SIZE, type CommentDoc } from "../models/Comment";
 import { Thread } from "../models/Thread";
 import { renderMarkdown } from "../server/services/markdown";
 
 /**
  * Seeds a thread of `total` approved comments straight into the database, laid out exactly as the
- * service lays them out (paths, buckets and their manifests, reply counts), because posting 100,000 comments
+ * service lays them out (paths, root buckets, reply counts), because posting 100,000 comments
  * through HTTP would take longer than the benchmark. A quarter are roots; each root gets replies
  * nested up to depth 2.
  */
@@ -51,12 +50,6 @@ export async function seedThread(site: string, key: string, total: number): Prom
     pinned: false,
     editedAt: null,
   });
-  const manifests = new Map<number, { id: Types.ObjectId; p: string }[]>();
-  const list = (doc: { _id: Types.ObjectId; path: string; bucket: number }) => {
-    const entries = manifests.get(doc.bucket) ?? [];
-    entries.push({ id: doc._id, p: doc.path });
-    manifests.set(doc.bucket, entries);
-  };
   const flush = async () => {
     if (docs.length)
       await Comment.collection.insertMany(docs.splice(0) as never[], { ordered: false });
@@ -83,7 +76,6 @@ export async function seedThread(site: string, key: string, total: number): Prom
       updatedAt: new Date(),
     };
     docs.push(root);
-    list(root);
     type Node = { id: Types.ObjectId; path: string; doc: { replyCount: number } };
     let lastChild: Node | null = null;
     for (let i = 0; i < repliesHere; i++) {
@@ -107,14 +99,10 @@ export async function seedThread(site: string, key: string, total: number): Prom
       };
       parent.doc.replyCount++;
       docs.push(doc);
-      list({ _id: id, path: doc.path, bucket: root.bucket });
       if (!underChild) lastChild = { id, path: doc.path, doc };
     }
     if (docs.length >= 2000) await flush();
   }
   await flush();
-  await BucketManifest.insertMany(
-    [...manifests].map(([bucket, entries]) => ({ _id: manifestKey(thread._id, bucket), entries })),
-  );
   await Thread.updateOne({ _id: thread._id }, { $set: { commentCount: made, rootSeq: roots } });
 }

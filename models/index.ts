@@ -2,7 +2,6 @@
 export { AuthState } from "./AuthState";
 export { AuthorRecord } from "./AuthorRecord";
 export { Ban } from "./Ban";
-export { BucketManifest } from "./BucketManifest";
 export { Comment } from "./Comment";
 export { Flag } from "./Flag";
 export { ModerationLog } from "./ModerationLog";

@@ -23,19 +23,9 @@ async function isFerretDB(uri: string): Promise<boolean> {
   }
 }
 
-/** What the connected engine serves well; read by the few queries that depend on it. */
-export const engine = {
-  /**
-   * FerretDB (SQLite) answers a filter on `_id` from its primary key and reads the whole
-   * collection for any other filter, `$in` on `_id` included.
-   */
-  ferretdb: false,
-};
-
 /** Connects the shared mongoose connection and builds every model's indexes. */
 export async function connectDatabase(uri: string, dbName?: string): Promise<typeof mongoose> {
   const ferret = await isFerretDB(uri);
-  engine.ferretdb = ferret;
   await mongoose.connect(uri, {
     dbName,
     ...timeouts,

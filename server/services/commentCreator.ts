@@ -1,7 +1,6 @@
 import crypto from "node:crypto";
 import { Types } from "mongoose";
 import { AuthorRecord } from "../../models/AuthorRecord";
-import { addToManifest } from "../../models/BucketManifest";
 import {
   Comment,
   ROOT_BUCKET_SIZE,
@@ -202,9 +201,6 @@ export async function createComment(
     bucket = Math.floor(((numbered?.rootSeq ?? 1) - 1) / ROOT_BUCKET_SIZE);
   }
   const approved = finalStatus === "approved";
-  const path = placed ? `${placed.parentPath}/${hex}` : hex;
-  // Listed before it exists: a page skips an id it cannot load, but never misses a comment.
-  await addToManifest(thread._id, bucket, { id: _id, p: path });
   const doc = await Comment.create({
     _id,
     site: site._id,
@@ -214,7 +210,7 @@ export async function createComment(
     ancestors: placed?.ancestors ?? [],
     rootId: placed?.rootId ?? _id,
     depth: placed?.depth ?? 0,
-    path,
+    path: placed ? `${placed.parentPath}/${hex}` : hex,
     bucket,
     author,
     ip: viewer.ip,

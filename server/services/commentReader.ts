@@ -1,11 +1,9 @@
 import { Types, type QueryFilter } from "mongoose";
 import { z } from "zod";
 import type { Config } from "../../config";
-import { BucketManifest, manifestKey, type ManifestEntry } from "../../models/BucketManifest";
 import { Comment, ROOT_BUCKET_SIZE, type CommentDoc } from "../../models/Comment";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import { Vote } from "../../models/Vote";
-import { engine } from "../database";
 import { decodeCursor, encodeCursor } from "../cursor";
 import { NotFoundError, ValidationError } from "../errors";
 import { presentComment, type ApiComment } from "../presenters/comment";
@@ -74,53 +72,8 @@ type RootCursor = z.infer<typeof rootCursorSchema>;
 
 const repliesCursorSchema = z.object({ p: z.string().regex(/^[0-9a-f]{24}(\/[0-9a-f]{24})*$/) });
 
-/** A root's replies as listed in its bucket's manifest, in tree order. */
-type KnownReplies = Map<string, ManifestEntry[]>;
-
-function isVisibleTo(doc: CommentDoc, viewer: Viewer): boolean {
-  if (doc.visible) return true;
-  return !!viewer.user && doc.status === "pending" && !!doc.author.user?.equals(viewer.user._id);
-}
-
-/**
- * Loads comments by id: one `$in` query on MongoDB; on FerretDB one key lookup each, since its
- * `$in` reads the whole collection while a lookup by `_id` uses its primary key.
- */
-async function loadByIds(ids: Types.ObjectId[]): Promise<Map<string, CommentDoc>> {
-  const docs: (CommentDoc | null)[] = engine.ferretdb
-    ? await Promise.all(ids.map((id) => Comment.findById(id).lean<CommentDoc>()))
-    : await Comment.find({ _id: { $in: ids } }).lean<CommentDoc[]>();
-  const byId = new Map<string, CommentDoc>();
-  for (const d of docs) if (d) byId.set(d._id.toHexString(), d);
-  return byId;
-}
-
-/**
- * The first `want` comments, in the entries' order, that pass `keep`; loads them in small batches
- * so hidden comments cost a little more, never the whole list.
- */
-async function firstKept(
-  entries: ManifestEntry[],
-  want: number,
-  keep: (doc: CommentDoc) => boolean,
-): Promise<CommentDoc[]> {
-  const docs: CommentDoc[] = [];
-  let i = 0;
-  while (docs.length < want && i < entries.length) {
-    const batch = entries.slice(i, i + Math.max(want - docs.length, 4));
-    const loaded = await loadByIds(batch.map((e) => e.id));
-    for (const e of batch) {
-      const doc = loaded.get(e.id.toHexString());
-      if (doc && keep(doc) && docs.length < want) {
-        docs.push(doc);
-      }
-    }
-    i += batch.length;
-  }
-  return docs;
-}
-
-const byPath = (a: ManifestEntry, b: ManifestEntry) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0);
+/** A root's replies already read with its bucket, in tree order. */
+type KnownReplies = Map<string, CommentDoc[]>;
 
 /**
  * One page of a thread's roots. Oldest and newest read whole buckets (roots with their replies,
@@ -183,24 +136,19 @@ async function rootPage(
   let afterId = cursor && cursor.s !== "top" && cursor.id ? cursor.id : null;
   const collected: CommentDoc[] = [];
   while (bucket >= 0 && bucket <= lastBucket && collected.length <= want) {
-    const manifest = await BucketManifest.findById(manifestKey(thread._id, bucket)).lean();
-    const entries = [...(manifest?.entries ?? [])].sort(byPath);
-    let rootEntries = entries.filter((e) => !e.p.includes("/"));
-    if (!ascending) rootEntries.reverse();
-    const after = afterId;
-    if (after) rootEntries = rootEntries.filter((e) => (ascending ? e.p > after : e.p < after));
-    const roots = await firstKept(
-      rootEntries,
-      want + 1 - collected.length,
-      (d) => d.depth === 0 && !d.pinned && isVisibleTo(d, viewer),
-    );
-    for (const root of roots) {
-      const prefix = `${root.path}/`;
-      known.set(
-        root._id.toHexString(),
-        entries.filter((e) => e.p.startsWith(prefix)),
+    const trees = await Comment.find({ thread: thread._id, bucket, ...visible }).lean();
+    const roots = trees
+      .filter((d) => d.depth === 0 && !d.pinned)
+      .filter(
+        (d) =>
+          !afterId || (ascending ? d._id.toHexString() > afterId : d._id.toHexString() < afterId),
+      )
+      .sort(
+        (a, b) => (ascending ? 1 : -1) * a._id.toHexString().localeCompare(b._id.toHexString()),
       );
-    }
+    const replies = trees.filter((d) => d.depth > 0).sort((a, b) => a.path.localeCompare(b.path));
+    for (const root of roots) known.set(root._id.toHexString(), []);
+    for (const reply of replies) known.get(reply.rootId.toHexString())?.push(reply);
     collected.push(...roots);
     if (collected.length > want) break;
     bucket += ascending ? 1 : -1;
@@ -277,11 +225,8 @@ export async function listThreadComments(
     roots.map(async (r) => {
       const group = known.get(r._id.toHexString());
       if (group) {
-        const docs = await firstKept(group, opts.replyLimit + 1, (d) => isVisibleTo(d, viewer));
-        const shown = docs.slice(0, opts.replyLimit);
-        const lastPath = shown[shown.length - 1]?.path;
-        const cut = docs.length > shown.length && lastPath;
-        return { docs: shown, remaining: cut ? await remainingInSubtree(r, lastPath) : 0 };
+        const docs = group.slice(0, opts.replyLimit);
+        return { docs, remaining: group.length - docs.length };
       }
       if (r.replyCount === 0 && !viewer.user) return null;
       const sub = await subtreePage(r, viewer, r.path, opts.replyLimit);
