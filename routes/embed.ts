@@ -22,7 +22,7 @@ function pageCsp(config: Config, frameAncestors: string[]): string {
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
-    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(" ") : "'none'"}`,
+    `frame-ancestors ${frameAncestors.length ? [...new Set(frameAncestors)].join(" ") : "'none'"}`,
   ].join("; ");
 }
 

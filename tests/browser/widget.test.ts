@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
+import { moderateComment } from "../../server/services/moderation";
 import { useTestDatabase } from "../support/db";
+import { makeComment, makeUser } from "../support/factories";
 import {
   launchChromium,
   newReader,
@@ -298,4 +300,81 @@ describe("looks", () => {
       await context.close();
     },
   );
+});
+
+describe("a long thread", () => {
+  it("pins first, loads more roots and replies, sorts, and votes and reports", async () => {
+    const key = "long-thread";
+    const author = await makeUser({ name: "Rita Replier" });
+    const admin = await makeUser({ name: "Ada Admin", roles: [{ site: "demo", role: "admin" }] });
+    const roots = [];
+    for (let i = 1; i <= 23; i++) roots.push(await makeComment("demo", key, { body: `Root ${i}` }));
+    // 52 replies under the first root: the list shows 50 and offers the rest.
+    let parentId = roots[0]!._id.toHexString();
+    for (let i = 1; i <= 52; i++) {
+      const reply = await makeComment("demo", key, {
+        body: `Reply ${i}`,
+        parentId,
+        viewer: author.viewer,
+      });
+      if (i === 1) parentId = reply._id.toHexString();
+    }
+    await moderateComment(
+      stack.events,
+      admin.viewer,
+      roots[22]!._id.toHexString(),
+      "pin",
+      undefined,
+    );
+
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    // The widget page on its own, as a reader would open it from a link.
+    await page.goto(`${stack.service}/widget?site=demo&key=${key}`);
+    await page.locator("html[data-ready=true]").waitFor();
+    const rootBodies = () =>
+      page.locator(".cs-list > .cs-comment > article .cs-body").allTextContents();
+
+    // Pinned first, then the oldest 19; 20 roots a page.
+    let shown = await rootBodies();
+    expect(shown).toHaveLength(20);
+    expect(shown[0]).toBe("Root 23");
+    expect(shown[1]).toBe("Root 1");
+    await page.locator(".cs-list > .cs-pinned .cs-badge", { hasText: "Pinned" }).waitFor();
+    await page.getByRole("button", { name: "Load more comments" }).click();
+    await page.locator(".cs-body", { hasText: "Root 22" }).waitFor();
+    shown = await rootBodies();
+    expect(shown).toHaveLength(23);
+    await page.getByRole("button", { name: "Load more comments" }).waitFor({ state: "hidden" });
+
+    await page.getByRole("button", { name: "Load 2 more replies" }).click();
+    await page.locator(".cs-body", { hasText: "Reply 52" }).waitFor();
+    expect(await page.locator(".cs-depth-2").count()).toBe(51);
+
+    await page.getByLabel("Sort by").selectOption("newest");
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll(".cs-list > .cs-comment > article .cs-body")[1]?.textContent ===
+        "Root 22",
+    );
+    expect((await rootBodies())[0]).toBe("Root 23");
+
+    // Votes and reports need a sign-in; a signed-in reader's vote counts once and shows pressed.
+    const reader = await makeUser({ name: "Vera Voter" });
+    await page.evaluate((token) => localStorage.setItem("comments:token", token), reader.token);
+    await page.reload();
+    await page.getByText("You are commenting using your WordPress.com account.").waitFor();
+    const root = page
+      .locator(".cs-list > .cs-comment")
+      .filter({ has: page.locator(":scope > article .cs-body", { hasText: /^Root 2$/ }) });
+    const up = root.locator(":scope > article").getByRole("button", { name: "Vote up" });
+    await up.click();
+    await root.locator(":scope > article .cs-score", { hasText: "1" }).waitFor();
+    expect(await up.getAttribute("aria-pressed")).toBe("true");
+    await root.locator(":scope > article").getByRole("button", { name: "Report" }).click();
+    await root.getByLabel("Why report this comment?").selectOption("off_topic");
+    await root.getByRole("button", { name: "Send report" }).click();
+    await root.getByText("Thank you: a moderator will look at it.").waitFor();
+    await context.close();
+  });
 });
