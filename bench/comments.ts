@@ -77,12 +77,7 @@ async function main() {
 
   const results: Record<string, autocannon.Result> = {};
   const run = async (name: string, opts: Partial<autocannon.Options>) => {
-    const r = await autocannon({
-      connections,
-      duration: seconds,
-      timeout: 120,
-      ...opts,
-    } as autocannon.Options);
+    const r = await autocannon({ connections, timeout: 600, ...opts } as autocannon.Options);
     results[name] = r;
     console.log(
       `${name.padEnd(44)} ${r.requests.average.toFixed(1).padStart(7)} req/s  p50 ${String(r.latency.p50).padStart(5)} ms  p99 ${String(r.latency.p99).padStart(5)} ms  (${r.requests.total} requests, non-2xx ${r.non2xx}, errors ${r.errors})`,
