@@ -38,18 +38,19 @@ export async function start(config: Config) {
   );
 
   const events = new DomainEvents();
+  // One Redis connection carries socket.io events and post counters between instances.
+  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : null;
   const app = createApp({
     config,
     logger,
     events,
-    postLimiter: new PostRateLimiter(config.postsPerMinute),
+    postLimiter: new PostRateLimiter(config.postsPerMinute, redis?.pub),
     spamCheck: config.akismet
       ? akismetSpamCheck({ ...config.akismet, blogUrl: config.publicUrl, logger })
       : undefined,
   });
   const server = http.createServer(app);
   // Live updates share the HTTP server; with REDIS_URL, events fan out across instances.
-  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : null;
   const realtime = attachRealtime(server, { config, logger, events, adapter: redis?.adapter });
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   logger.info({ url: config.publicUrl }, `comments service listening at ${config.publicUrl}`);
