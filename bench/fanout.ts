@@ -4,7 +4,7 @@
  * per connected socket.
  *
  *   npm run bench:fanout                       # 1,000 and 5,000 readers
- *   npm run bench:fanout -- --readers=1000 --posts=30 --procs=1
+ *   npm run bench:fanout -- --readers=1000 --posts=30 --procs=1 --cpu-prof=/tmp/prof
  *
  * Three kinds of process, so the server's numbers are its own: this driver (the writer), one
  * server (the real service from server/main.ts, on a fresh embedded database) and --procs reader
@@ -130,7 +130,11 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 async function run(readers: number, posts: number, procs: number) {
-  const server = fork(__filename, ["--serve"], { execArgv: ["--expose-gc"] });
+  // --cpu-prof=<dir> writes the server's CPU profile there, to see where fan-out time goes.
+  const profDir = arg("cpu-prof", "");
+  const server = fork(__filename, ["--serve"], {
+    execArgv: ["--expose-gc", ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [])],
+  });
   const { port } = await nextMessage<{ port: number }>(server, "ready");
   const url = `http://127.0.0.1:${port}`;
   const memory = async () => {
