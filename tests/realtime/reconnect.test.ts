@@ -1,3 +1,5 @@
+import { Thread } from "../../models/Thread";
+import { ThreadEvent } from "../../models/ThreadEvent";
 import { useTestDatabase } from "../support/db";
 import { makeSite } from "../support/factories";
 import { ask, nextEvent, postComment, startInstance, type Instance } from "./instance";
@@ -17,14 +19,25 @@ afterAll(async () => {
   await Promise.all(running.map((i) => i.stop()));
 });
 
-/** Posts comments one after another and returns their ids in posting order. */
+/**
+ * Posts comments one after another and returns their ids in posting order, once the last one has
+ * been stored and sent (an observer in the thread received it), so a join after this sees all.
+ */
 async function postMany(on: Instance, site: string, key: string, bodies: string[]) {
+  const observer = await on.connect();
+  await ask(observer, "thread:join", { site, key });
   const ids: string[] = [];
   for (const body of bodies) {
     const res = await postComment(on, site, key, body);
     expect(res.status).toBe(201);
     ids.push(res.body.id as string);
   }
+  await nextEvent<{ comment: { id: string } }>(
+    observer,
+    "comment:created",
+    (e) => e.comment.id === ids[ids.length - 1],
+  );
+  observer.disconnect();
   return ids;
 }
 
@@ -37,6 +50,15 @@ async function seeOneComment(on: Instance, site: string, key: string) {
   const { seq } = await arrived;
   socket.disconnect();
   return seq;
+}
+
+/** Resolves once `check` holds; polls, with a generous limit. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 describe("thread:join with since", () => {
@@ -113,6 +135,9 @@ describe("thread:join with since", () => {
       "window",
       Array.from({ length: 21 }, (_, i) => `c${i + 1}`),
     );
+    // Pruning does not hold up live events; wait until it has run.
+    const thread = await Thread.findOne({ site: site._id, key: "window" }).lean();
+    await eventually(async () => (await ThreadEvent.countDocuments({ thread: thread!._id })) === 6);
     const socket = await server.connect();
     const old = (await ask(socket, "thread:join", {
       site: site._id,
