@@ -27,9 +27,14 @@ function pageCsp(config: Config, frameAncestors: string[]): string {
 }
 
 function sendPage(res: Response, csp: string, html: string) {
-  // helmet's X-Frame-Options would forbid every framer; frame-ancestors says who may.
+  // helmet's X-Frame-Options would forbid every framer; frame-ancestors says who may. Opened as a
+  // window of its own, the page's sign-in popup must keep its opener (helmet's COOP cuts it).
   res.removeHeader("X-Frame-Options");
-  res.set({ "Content-Security-Policy": csp, "Cache-Control": "no-cache" });
+  res.set({
+    "Content-Security-Policy": csp,
+    "Cache-Control": "no-cache",
+    "Cross-Origin-Opener-Policy": "same-origin-allow-popups",
+  });
   res.type("html").send(html);
 }
 
@@ -80,8 +85,6 @@ export function embedRouter(deps: { config: Config; assets: () => WidgetAssets }
 
   router.get("/admin", (_req, res) => {
     const assets = deps.assets();
-    // The sign-in popup must keep its opener through the provider's pages.
-    res.set("Cross-Origin-Opener-Policy", "same-origin-allow-popups");
     sendPage(
       res,
       pageCsp(config, []),

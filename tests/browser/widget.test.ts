@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
 import { moderateComment } from "../../server/services/moderation";
 import { useTestDatabase } from "../support/db";
-import { makeComment, makeUser } from "../support/factories";
+import { makeComment, makeSite, makeUser } from "../support/factories";
 import {
   launchChromium,
   newReader,
@@ -65,7 +65,8 @@ describe("the widget on the demo article (another site than the service)", () =>
       .getByText("Please log in using one of these methods to post your comment:")
       .waitFor();
     const providers = await frame.locator(".cs-provider").allTextContents();
-    expect(providers).toEqual(["WWordPress.com", "TTwitter"]); // logo letter + name; no Facebook configured
+    // Each button: the logo's letter, then the provider's name.
+    expect(providers).toEqual(["WWordPress.com", "TTwitter", "FFacebook"]);
     await frame.getByLabel("Your comment").fill("Hello from a *guest* <script>alert(1)</script>");
     await frame.getByLabel("Email (required)").fill("gina@example.com");
     await frame.getByLabel("Name (required)").fill("Gina Guest");
@@ -189,6 +190,29 @@ describe("the widget on the demo article (another site than the service)", () =>
     await context.close();
   });
 
+  it("offers only the site's providers, and no guest fields where guests are not allowed", async () => {
+    await makeSite({
+      slug: "members",
+      origins: [],
+      settings: { providers: ["facebook"], allowGuests: false },
+    });
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    await page.goto(`${stack.service}/widget?site=members&key=members-only`);
+    await page.locator("html[data-ready=true]").waitFor();
+    expect(await page.locator(".cs-provider").allTextContents()).toEqual(["FFacebook"]);
+    expect(await page.getByLabel("Email (required)").isVisible()).toBe(false);
+    expect(await page.getByLabel("Your comment").isDisabled()).toBe(true);
+    const popup = context.waitForEvent("page");
+    await page.getByRole("button", { name: "Facebook" }).click();
+    await popup;
+    await page.getByText("You are commenting using your Facebook account.").waitFor();
+    await page.getByLabel("Your comment").fill("Members only");
+    await page.getByRole("button", { name: "Post Comment" }).click();
+    await page.locator(".cs-comment .cs-author", { hasText: "Fay Facebook" }).waitFor();
+    await context.close();
+  });
+
   it("keeps the token in the frame's localStorage when embedded first-party", async () => {
     const context = await newReader(browser);
     const page = await context.newPage();
@@ -283,6 +307,15 @@ describe("looks", () => {
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       expect(overflow).toBeLessThanOrEqual(0);
+      // Every field has a label a screen reader announces.
+      const unlabelled = await widget.evaluate(() =>
+        Array.from(document.querySelectorAll("input, textarea, select"))
+          .filter(
+            (e) => (e as HTMLInputElement).labels?.length === 0 && !e.hasAttribute("aria-label"),
+          )
+          .map((e) => e.outerHTML),
+      );
+      expect(unlabelled).toEqual([]);
       // The scheme follows prefers-color-scheme; the text colour is the widget's own, the
       // background the one the demo page sets through --comments-background on the container.
       const text = await widget.evaluate(() => getComputedStyle(document.body).color);
@@ -300,6 +333,38 @@ describe("looks", () => {
       await context.close();
     },
   );
+});
+
+describe("keyboard", () => {
+  it("reaches sorting, voting, replying, sign-in and posting with Tab alone", async () => {
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    await makeComment("demo", "keyboard", { guest: { name: "Kim Keys", email: "k@example.com" } });
+    await page.goto(`${stack.service}/widget?site=demo&key=keyboard`);
+    await page.locator("html[data-ready=true]").waitFor();
+    const reached = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press("Tab");
+      reached.add(
+        await page.evaluate(() => {
+          const e = document.activeElement as HTMLElement | null;
+          return e?.getAttribute("aria-label") || e?.id || e?.textContent?.trim() || "";
+        }),
+      );
+    }
+    expect([...reached]).toEqual(
+      expect.arrayContaining([
+        "cs-sort",
+        "Vote up",
+        "Reply to Kim Keys",
+        "WWordPress.com",
+        "cs-body",
+        "cs-email",
+        "Post Comment",
+      ]),
+    );
+    await context.close();
+  });
 });
 
 describe("a long thread", () => {

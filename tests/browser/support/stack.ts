@@ -20,6 +20,7 @@ import { PostRateLimiter } from "../../../server/rateLimit";
 import { attachRealtime, type Realtime } from "../../../server/realtime";
 import { ensureDemoSite } from "../../../server/services/sites";
 import { widgetAssets } from "../../../server/widgetAssets";
+import { FACEBOOK_GRAPH_VERSION } from "../../../auth/facebook";
 import { FakeOAuth1Provider } from "../../fakes/oauth1Provider";
 import { FakeOAuth2Provider } from "../../fakes/oauth2Provider";
 
@@ -41,6 +42,7 @@ export function buildWidget(): string {
 /** The WordPress.com and Twitter accounts the fake providers sign in; tests may edit them. */
 export interface FakeAccounts {
   wordpress: Record<string, unknown>;
+  facebook: Record<string, unknown>;
   twitter: Record<string, unknown>;
 }
 
@@ -52,6 +54,7 @@ export interface Stack {
   /** The demo article's origin on another site, e.g. http://127.0.0.1:41235. */
   demo: string;
   wordpress: FakeOAuth2Provider;
+  facebook: FakeOAuth2Provider;
   twitter: FakeOAuth1Provider;
   accounts: FakeAccounts;
   widgetDir: string;
@@ -60,7 +63,7 @@ export interface Stack {
 
 /**
  * The real service on a free port (HTTP API, sign-in, live updates, widget), the demo article
- * server on a second origin, and fake WordPress.com and Twitter sign-in servers.
+ * server on a second origin, and fake WordPress.com, Twitter and Facebook sign-in servers.
  */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const widgetDir = buildWidget();
@@ -74,6 +77,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       email: "ann@example.com",
       email_verified: true,
     },
+    facebook: { id: "4004", name: "Fay Facebook", email: "fay@example.com" },
     twitter: {
       id_str: "2002",
       screen_name: "bob",
@@ -86,6 +90,17 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     clientSecret: "wp-secret",
     paths: { authorize: "/oauth2/authorize", token: "/oauth2/token", me: "/rest/v1.1/me" },
     profile: accounts.wordpress,
+  }).start();
+  const facebook = await new FakeOAuth2Provider({
+    clientId: "fb-app",
+    clientSecret: "fb-secret",
+    paths: {
+      authorize: `/${FACEBOOK_GRAPH_VERSION}/dialog/oauth`,
+      token: `/${FACEBOOK_GRAPH_VERSION}/oauth/access_token`,
+      me: `/${FACEBOOK_GRAPH_VERSION}/me`,
+    },
+    profile: accounts.facebook,
+    facebook: true,
   }).start();
   const twitter = await new FakeOAuth1Provider({
     consumerKey: "tw-key",
@@ -109,10 +124,15 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     TWITTER_CONSUMER_KEY: "tw-key",
     TWITTER_CONSUMER_SECRET: "tw-secret",
     TWITTER_API_URL: twitter.url,
+    FACEBOOK_APP_ID: "fb-app",
+    FACEBOOK_APP_SECRET: "fb-secret",
+    FACEBOOK_DIALOG_URL: facebook.url,
+    FACEBOOK_GRAPH_URL: facebook.url,
     ...env,
   });
   wordpress.redirectUri = `${service}/auth/wordpress/callback`;
   twitter.callbackUrl = `${service}/auth/twitter/callback`;
+  facebook.redirectUri = `${service}/auth/facebook/callback`;
 
   const logger = pino({ level: "silent" });
   const events = new DomainEvents();
@@ -134,6 +154,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     service,
     demo: demo.origin,
     wordpress,
+    facebook,
     twitter,
     accounts,
     widgetDir,
@@ -143,6 +164,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await demo.close();
       await wordpress.close();
+      await facebook.close();
       await twitter.close();
       fs.rmSync(widgetDir, { recursive: true, force: true });
     },
