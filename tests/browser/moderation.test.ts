@@ -80,7 +80,10 @@ describe("/admin and the reader's widget", () => {
     await item.waitFor({ state: "detached" });
     await readerFrame.locator(".cs-body", { hasText: "Please let me through" }).waitFor();
     await readerFrame.getByRole("heading", { name: "1 Comment" }).waitFor();
-    await admin.locator(".ad-log li", { hasText: "approve" }).first().waitFor();
+    await admin
+      .locator(".ad-log li", { hasText: "Mo Moderator approved comment" })
+      .first()
+      .waitFor();
 
     // Ban the author of the next held comment by the email the queue shows moderators.
     await postAsGuest(authorFrame, "Hal", "Again, held");
@@ -90,7 +93,7 @@ describe("/admin and the reader's widget", () => {
     admin.once("dialog", (d) => void d.accept("Testing bans"));
     await second.getByRole("button", { name: "Ban" }).click();
     await second.getByText("Banned.").waitFor();
-    await admin.locator(".ad-log li", { hasText: "ban" }).first().waitFor();
+    await admin.locator(".ad-log li", { hasText: "Mo Moderator banned" }).first().waitFor();
     await adminContext.close();
     await authorContext.close();
     await readerContext.close();

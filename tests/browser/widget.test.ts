@@ -269,9 +269,12 @@ describe("the widget on the demo article (another site than the service)", () =>
     const page = await reader.newPage();
     const frame = await openArticle(page, "welcome");
     const before = await frame.locator(".cs-comment").count();
-    // Drop the reader's network, post meanwhile, then come back: the join's `since` replays it.
+    await frame.locator("html[data-live=connected]").waitFor();
+    // Cut the reader off (offline, and the server drops the connection), post meanwhile, then
+    // come back: only the join's `since` can bring back what was missed, as nothing reloads.
     await reader.setOffline(true);
-    await stack.events; // (the socket notices the drop on its own)
+    for (const socket of stack.realtime.io.of("/").sockets.values()) socket.conn.close();
+    await frame.locator("html[data-live=disconnected]").waitFor();
     const res = await fetch(`${stack.service}/api/v1/sites/demo/threads/welcome/comments`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -281,6 +284,8 @@ describe("the widget on the demo article (another site than the service)", () =>
       }),
     });
     expect(res.status).toBe(201);
+    await page.waitForTimeout(1500); // reconnection attempts fail while offline
+    expect(await frame.getByText("Posted while you were away").count()).toBe(0);
     await reader.setOffline(false);
     await commentBy(frame, "Posted while you were away").waitFor({ timeout: 30_000 });
     expect(await frame.locator(".cs-comment").count()).toBe(before + 1);

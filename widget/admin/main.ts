@@ -256,7 +256,13 @@ function queueItem(item: QueueItem): HTMLElement {
         "span",
         { className: "cs-when" },
         " on ",
-        item.thread.title ?? item.thread.key,
+        item.thread.url
+          ? el(
+              "a",
+              { href: item.thread.url, target: "_blank", rel: "noopener" },
+              item.thread.title ?? item.thread.key,
+            )
+          : (item.thread.title ?? item.thread.key),
         " · ",
         timeElement(c.createdAt),
       ),
@@ -292,6 +298,35 @@ function queueItem(item: QueueItem): HTMLElement {
   return li;
 }
 
+const DONE: Record<string, string> = {
+  approve: "approved",
+  reject: "rejected",
+  spam: "marked as spam",
+  delete: "deleted",
+  pin: "pinned",
+  unpin: "unpinned",
+  ban: "banned",
+  unban: "lifted a ban on",
+  settings: "changed the settings of",
+  close_thread: "closed",
+  open_thread: "reopened",
+};
+
+/** "Mo Moderator approved comment …941c1 (reason)". */
+function logLine(e: LogEntry): HTMLElement {
+  const what =
+    e.target.type === "settings"
+      ? `site ${e.target.id}`
+      : `${e.target.type} …${e.target.id.slice(-6)}`;
+  return el(
+    "li",
+    {},
+    timeElement(e.at),
+    ` ${e.by.name} ${DONE[e.action] ?? e.action} ${what}`,
+    e.reason ? ` (${e.reason})` : "",
+  );
+}
+
 async function loadLog() {
   try {
     const page = await api.get<{ entries: LogEntry[] }>(
@@ -301,17 +336,7 @@ async function loadLog() {
       logList.replaceChildren(el("li", {}, "No moderation actions yet."));
       return;
     }
-    logList.replaceChildren(
-      ...page.entries.map((e) =>
-        el(
-          "li",
-          {},
-          timeElement(e.at),
-          ` ${e.by.name} — ${e.action} ${e.target.type} ${e.target.id}`,
-          e.reason ? ` (${e.reason})` : "",
-        ),
-      ),
-    );
+    logList.replaceChildren(...page.entries.map(logLine));
   } catch (err) {
     logList.replaceChildren(
       el("li", {}, err instanceof Error ? err.message : "The log could not be loaded."),

@@ -170,7 +170,11 @@ function join() {
 function connect() {
   socket?.disconnect();
   socket = connectLive(ctx.service, ctx.tokens.get(), ctx.site);
-  socket.on("connect", join);
+  socket.on("connect", () => {
+    document.documentElement.dataset.live = "connected";
+    join();
+  });
+  socket.on("disconnect", () => (document.documentElement.dataset.live = "disconnected"));
   for (const name of ["comment:created", "comment:updated", "comment:deleted", "comment:voted"]) {
     socket.on(name, (e: LiveEvent) => onLive(name, e));
   }

@@ -49,6 +49,7 @@ export interface FakeAccounts {
 export interface Stack {
   config: Config;
   events: DomainEvents;
+  realtime: Realtime;
   /** The service's origin, e.g. http://localhost:41234. */
   service: string;
   /** The demo article's origin on another site, e.g. http://127.0.0.1:41235. */
@@ -151,6 +152,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   return {
     config,
     events,
+    realtime,
     service,
     demo: demo.origin,
     wordpress,
