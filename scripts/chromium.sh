@@ -16,4 +16,4 @@ if ! apt-get install -y --no-install-recommends chromium >/dev/null 2>&1; then
   apt-get update
   apt-get install -y --no-install-recommends chromium
 fi
-/usr/bin/chromium --version >&2
+echo "chromium.sh: installed $(/usr/bin/chromium --version 2>/dev/null)" >&2
