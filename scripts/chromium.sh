@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure Debian's chromium is installed at /usr/bin/chromium for the browser tests.
-# playwright-core drives it; Playwright's own browser downloads are never used.
+# playwright-core drives it; Playwright's own browser downloads are never used. DejaVu gives
+# the screenshots real glyphs on a machine without fonts.
 set -euo pipefail
 
 if [[ -x /usr/bin/chromium ]]; then
@@ -12,8 +13,8 @@ if [[ "$(id -u)" != "0" ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 # The package lists may be empty or stale on a fresh machine: update once, then install.
-if ! apt-get install -y --no-install-recommends chromium >/dev/null 2>&1; then
+if ! apt-get install -y --no-install-recommends chromium fonts-dejavu-core >/dev/null 2>&1; then
   apt-get update
-  apt-get install -y --no-install-recommends chromium
+  apt-get install -y --no-install-recommends chromium fonts-dejavu-core
 fi
 echo "chromium.sh: installed $(/usr/bin/chromium --version 2>/dev/null)" >&2
