@@ -340,6 +340,31 @@ describe("looks", () => {
   );
 });
 
+describe("a session ended elsewhere", () => {
+  it("signs the widget out at once when the token is revoked", async () => {
+    const { token } = await makeUser({ name: "Lou Logout" });
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    await page.goto(`${stack.service}/widget?site=demo&key=logout`);
+    await page.evaluate((t) => localStorage.setItem("comments:token", t), token);
+    await page.reload();
+    await page.locator("html[data-ready=true][data-live=connected]").waitFor();
+    await page.getByText("You are commenting using your WordPress.com account.").waitFor();
+    // Logging out in another tab or app revokes the token; the server drops its sockets.
+    const res = await fetch(`${stack.service}/auth/logout`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(204);
+    await page
+      .getByText("Please log in using one of these methods to post your comment:")
+      .waitFor();
+    await page.locator("html[data-live=connected]").waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("comments:token"))).toBeNull();
+    await context.close();
+  });
+});
+
 describe("keyboard", () => {
   it("reaches sorting, voting, replying, sign-in and posting with Tab alone", async () => {
     const context = await newReader(browser);

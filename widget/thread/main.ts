@@ -1,5 +1,5 @@
 import type { Socket } from "socket.io-client";
-import { query } from "../shared/api";
+import { ApiError, query } from "../shared/api";
 import { el } from "../shared/dom";
 import { connectLive } from "../shared/live";
 import type { ApiComment, ApiThread, ApiUser } from "../shared/types";
@@ -174,7 +174,15 @@ function connect() {
     document.documentElement.dataset.live = "connected";
     join();
   });
-  socket.on("disconnect", () => (document.documentElement.dataset.live = "disconnected"));
+  socket.on("disconnect", (reason) => {
+    document.documentElement.dataset.live = "disconnected";
+    // The server hung up on purpose (a logout elsewhere, a ban): socket.io will not retry.
+    if (reason === "io server disconnect") void recheckSession();
+  });
+  // A refused handshake is not retried either: a revoked token is the usual cause.
+  socket.on("connect_error", () => {
+    if (!socket?.active) void recheckSession();
+  });
   for (const name of ["comment:created", "comment:updated", "comment:deleted", "comment:voted"]) {
     socket.on(name, (e: LiveEvent) => onLive(name, e));
   }
@@ -184,6 +192,22 @@ function connect() {
       readers.textContent = `${e.readers} reading now`;
     else readers.textContent = "";
   });
+}
+
+/** Asks the API whether the token still works: a 401 signs out (and reconnects anonymously). */
+async function recheckSession() {
+  const current = socket;
+  if (ctx.tokens.get()) {
+    try {
+      await ctx.api.get<ApiUser>("/api/v1/me");
+    } catch (err) {
+      // A 401 went through onIdentityChange, which reconnected anonymously.
+      if (err instanceof ApiError && err.status === 401) return;
+    }
+  }
+  setTimeout(() => {
+    if (socket === current && !current?.connected) current?.connect();
+  }, 2000);
 }
 
 async function reload() {
