@@ -60,6 +60,9 @@ describe("the widget on the demo article (another site than the service)", () =>
     const context = await newReader(browser);
     const page = await context.newPage();
     const frame = await openArticle(page, "welcome");
+    // Wait for the count the join asked for: server/realtime/readers.ts may send two counts for one
+    // thread concurrently, and a post racing the join's count could then show undercounted.
+    await frame.locator("html[data-readers]").waitFor({ state: "attached" });
     await frame.getByRole("heading", { name: "Leave a Reply" }).waitFor();
     await frame
       .getByText("Please log in using one of these methods to post your comment:")

@@ -188,6 +188,7 @@ function connect() {
   }
   socket.on("thread:count", (e: { commentCount?: number; readers?: number }) => {
     if (typeof e.commentCount === "number") setCount(e.commentCount);
+    document.documentElement.dataset.readers = String(e.readers ?? "");
     if (typeof e.readers === "number" && e.readers > 1)
       readers.textContent = `${e.readers} reading now`;
     else readers.textContent = "";
