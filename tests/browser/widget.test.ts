@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
+import { Thread } from "../../models/Thread";
 import { moderateComment } from "../../server/services/moderation";
 import { useTestDatabase } from "../support/db";
 import { makeComment, makeSite, makeUser } from "../support/factories";
@@ -364,6 +365,22 @@ describe("a session ended elsewhere", () => {
       .waitFor();
     await page.locator("html[data-live=connected]").waitFor();
     expect(await page.evaluate(() => localStorage.getItem("comments:token"))).toBeNull();
+    await context.close();
+  });
+});
+
+describe("a closed thread", () => {
+  it("shows its comments without the reply form or Reply links", async () => {
+    await makeComment("demo", "closed-thread", { body: "Said before closing" });
+    await Thread.updateOne({ site: "demo", key: "closed-thread" }, { $set: { open: false } });
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    await page.goto(`${stack.service}/widget?site=demo&key=closed-thread`);
+    await page.locator("html[data-ready=true]").waitFor();
+    await page.locator(".cs-body", { hasText: "Said before closing" }).waitFor();
+    await page.getByRole("heading", { name: "Comments are closed." }).waitFor();
+    expect(await page.locator(".cs-reply").count()).toBe(0);
+    expect(await page.getByLabel("Your comment").isVisible()).toBe(false);
     await context.close();
   });
 });

@@ -48,6 +48,8 @@ const list = new CommentList(ctx, {
   reply: (comment, slot) => form.replyTo(comment, slot),
   needSignIn: (message) => form.ask(message),
   arrived: (node, comment) => {
+    // One's own comment can come back live before the POST answers: it is no news to them.
+    if (ctx.me && comment.author.id === ctx.me.id) return;
     announcer.textContent = `New comment from ${comment.author.name}.`;
     notice.arrived(node);
   },
