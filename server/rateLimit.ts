@@ -17,8 +17,13 @@ export class PostRateLimiter {
       return;
     }
     const opts = { keyPrefix: "posts", points: perMinute, duration: 60 };
+    // While Redis is down each instance counts on its own rather than failing every post.
     this.limiter = redis
-      ? new RateLimiterRedis({ ...opts, storeClient: redis })
+      ? new RateLimiterRedis({
+          ...opts,
+          storeClient: redis,
+          insuranceLimiter: new RateLimiterMemory(opts),
+        })
       : new RateLimiterMemory(opts);
   }
 

@@ -47,3 +47,26 @@ describe("POSTS_PER_MINUTE with REDIS_URL", () => {
     expect((await request(b).post(url).set(u.auth).send({ body: "B again" })).status).toBe(429);
   });
 });
+
+describe("POSTS_PER_MINUTE while Redis is down", () => {
+  it("keeps counting on each instance instead of failing posts", async () => {
+    const down = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+    });
+    down.on("error", () => undefined);
+    const app = createApp({
+      config: loadConfig({ LOG_LEVEL: "silent", POSTS_PER_MINUTE: "1" }),
+      logger: pino({ level: "silent" }),
+      events: new DomainEvents(),
+      postLimiter: new PostRateLimiter(1, down),
+    });
+    const site = await makeSite();
+    const u = await makeUser();
+    const url = `/api/v1/sites/${site._id}/threads/down/comments`;
+    await request(app).post(url).set(u.auth).send({ body: "still works" }).expect(201);
+    expect((await request(app).post(url).set(u.auth).send({ body: "too fast" })).status).toBe(429);
+    down.disconnect();
+  });
+});
