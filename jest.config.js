@@ -8,4 +8,5 @@ module.exports = {
   globalTeardown: "<rootDir>/tests/setup/globalTeardown.ts",
   testTimeout: 30000,
   maxWorkers: 2,
+  reporters: ["default", "<rootDir>/tests/setup/summaryReporter.js"],
 };

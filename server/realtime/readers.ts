@@ -10,6 +10,8 @@ import { threadRoom } from "./rooms";
  */
 export class ReaderCounts {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The update being sent per room: the next one waits for it, so counts never arrive stale. */
+  private readonly sending = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(
@@ -51,9 +53,13 @@ export class ReaderCounts {
     if (this.closed || this.timers.has(room)) return;
     const timer = setTimeout(() => {
       this.timers.delete(room);
-      this.send(site, key, room).catch((err: unknown) =>
-        this.logger.warn({ err, site, key }, "thread:count failed"),
-      );
+      const next = (this.sending.get(room) ?? Promise.resolve())
+        .then(() => this.send(site, key, room))
+        .catch((err: unknown) => this.logger.warn({ err, site, key }, "thread:count failed"))
+        .finally(() => {
+          if (this.sending.get(room) === next) this.sending.delete(room);
+        });
+      this.sending.set(room, next);
     }, this.opts.delayMs);
     timer.unref();
     this.timers.set(room, timer);
