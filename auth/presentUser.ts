@@ -9,7 +9,7 @@ export interface ApiUser {
   avatarUrl: string | null;
   profileUrl: string | null;
   provider: UserDoc["provider"];
-  identities: { provider: string; username: string }[];
+  identities: { provider: UserDoc["provider"]; username: string }[];
   /** Site slug → role; a key of this JSON object only, never of a stored document. */
   roles: Record<string, SiteRole>;
 }

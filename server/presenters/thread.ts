@@ -1,5 +1,5 @@
 import type { Config } from "../../config";
-import type { SiteDoc } from "../../models/Site";
+import type { Provider, SiteDoc } from "../../models/Site";
 import type { ThreadDoc } from "../../models/Thread";
 import { isThreadOpen, siteProviders } from "../services/sites";
 
@@ -13,7 +13,7 @@ export interface ApiThread {
   settings: {
     requireLogin: boolean;
     allowGuests: boolean;
-    providers: string[];
+    providers: Provider[];
     maxDepth: number;
     editWindowSeconds: number;
   };

@@ -274,6 +274,18 @@ export async function liftBan(viewer: Viewer, site: string, id: string): Promise
   });
 }
 
+/** One entry of the audit log, as GET …/moderation/log answers it. */
+export interface LogEntry {
+  id: string;
+  at: string;
+  by: { id: string; name: string };
+  action: string;
+  target: { type: string; id: string };
+  reason: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
 /** The audit log, newest first. */
 export async function listLog(
   viewer: Viewer,
@@ -290,7 +302,7 @@ export async function listLog(
   const page = docs.slice(0, opts.limit);
   const last = page[page.length - 1];
   return {
-    entries: page.map((e) => ({
+    entries: page.map((e): LogEntry => ({
       id: e._id.toHexString(),
       at: e.createdAt.toISOString(),
       by: { id: e.actor.toHexString(), name: e.actorName },

@@ -3,26 +3,13 @@ import { ApiClient, ApiError, query } from "../shared/api";
 import { el, setSanitizedHtml, timeElement } from "../shared/dom";
 import { connectLive } from "../shared/live";
 import { TokenStore, signInWithPopup } from "../shared/session";
-import { PROVIDER_NAMES, type ApiComment, type ApiUser, type Provider } from "../shared/types";
-
-/** One entry of GET /api/v1/sites/:site/moderation/queue. */
-interface QueueItem {
-  comment: ApiComment;
-  guestEmail: string | null;
-  ip: string | null;
-  reasons: string[];
-  flagCount: number;
-  thread: { key: string; url: string | null; title: string | null };
-}
-
-interface LogEntry {
-  id: string;
-  at: string;
-  by: { id: string; name: string };
-  action: string;
-  target: { type: string; id: string };
-  reason: string | null;
-}
+import {
+  PROVIDER_NAMES,
+  type ApiUser,
+  type LogEntry,
+  type Provider,
+  type QueueItem,
+} from "../shared/types";
 
 type Settings = Record<string, unknown>;
 

@@ -1,60 +1,13 @@
-/** The API objects the browser code reads (shared/API.md). */
-export type Provider = "wordpress" | "twitter" | "facebook";
-
-export interface ApiComment {
-  id: string;
-  site: string;
-  threadKey: string;
-  parentId: string | null;
-  depth: number;
-  status: "approved" | "pending" | "rejected" | "spam" | "deleted";
-  author: {
-    id: string | null;
-    name: string;
-    avatarUrl: string | null;
-    profileUrl: string | null;
-    provider: Provider | "guest";
-    role: "commenter" | "moderator" | "admin";
-  };
-  /** Sanitized by the server; the only HTML the browser code ever inserts. */
-  html: string;
-  body?: string;
-  createdAt: string;
-  editedAt: string | null;
-  score: number;
-  myVote: number;
-  replyCount: number;
-  pinned: boolean;
-  replies: ApiComment[];
-  moreReplies: number;
-  repliesCursor: string | null;
-}
-
-export interface ApiThread {
-  site: string;
-  key: string;
-  url: string | null;
-  title: string | null;
-  open: boolean;
-  commentCount: number;
-  settings: {
-    requireLogin: boolean;
-    allowGuests: boolean;
-    providers: Provider[];
-    maxDepth: number;
-    editWindowSeconds: number;
-  };
-}
-
-export interface ApiUser {
-  id: string;
-  name: string;
-  avatarUrl: string | null;
-  profileUrl: string | null;
-  provider: Provider;
-  identities: { provider: Provider; username: string }[];
-  roles: Record<string, "moderator" | "admin">;
-}
+/**
+ * The API objects the browser code reads (shared/API.md): the server's own presenter types, so the
+ * widget and the API cannot drift apart. Type-only imports; nothing of the server is bundled.
+ */
+export type { Provider } from "../../models/Site";
+export type { ApiComment } from "../../server/presenters/comment";
+export type { ApiThread } from "../../server/presenters/thread";
+export type { ApiUser } from "../../auth/presentUser";
+export type { LogEntry, QueueItem } from "../../server/services/moderation";
+import type { Provider } from "../../models/Site";
 
 export const PROVIDER_NAMES: Record<Provider, string> = {
   wordpress: "WordPress.com",
