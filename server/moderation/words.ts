@@ -8,7 +8,7 @@ const INVISIBLE = new RegExp(
   "g",
 );
 const COMBINING_MARKS = /\p{M}+/gu;
-const NON_WORD = /[^\p{L}\p{N}]+/u;
+const WORD = /[\p{L}\p{N}]+/gu;
 
 /**
  * Folds text for word matching: invisible characters removed, look-alike letters (Cyrillic "а",
@@ -22,10 +22,19 @@ export function foldText(text: string): string {
     .toLowerCase();
 }
 
+/**
+ * The text's words, folded. Only runs of non-ASCII characters need the full folding (a combining
+ * accent folds away on its own, a look-alike maps on its own), so a long, mostly ASCII comment is
+ * folded in one pass.
+ */
 export function words(text: string): string[] {
-  return foldText(text)
-    .split(NON_WORD)
-    .filter((w) => w.length > 0);
+  return (
+    text
+      .replace(INVISIBLE, "")
+      .replace(/[^\t\n\r\x20-\x7E]+/g, foldText)
+      .toLowerCase()
+      .match(WORD) ?? []
+  );
 }
 
 /** A compiled word list: whole words and phrases, matched on folded text. */
@@ -35,10 +44,14 @@ export interface WordList {
   phrases: Map<string, string[][]>;
 }
 
-const compiled = new WeakMap<readonly string[], WordList>();
+// Compiled lists by content: settings arrive as a fresh array on every request, and a site's
+// lists change rarely. Bounded, oldest first out.
+const compiled = new Map<string, WordList>();
+const COMPILED_MAX = 200;
 
 export function compileWordList(list: readonly string[]): WordList {
-  const cached = compiled.get(list);
+  const key = list.join("\n");
+  const cached = compiled.get(key);
   if (cached) return cached;
   const single = new Set<string>();
   const phrases = new Map<string, string[][]>();
@@ -51,7 +64,8 @@ export function compileWordList(list: readonly string[]): WordList {
     }
   }
   const out = { single, phrases };
-  compiled.set(list, out);
+  if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, out);
   return out;
 }
 
