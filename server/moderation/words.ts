@@ -8,7 +8,6 @@ const INVISIBLE = new RegExp(
   "g",
 );
 const COMBINING_MARKS = /\p{M}+/gu;
-const WORD = /[\p{L}\p{N}]+/gu;
 
 /**
  * Folds text for word matching: invisible characters removed, look-alike letters (Cyrillic "а",
@@ -22,19 +21,61 @@ export function foldText(text: string): string {
     .toLowerCase();
 }
 
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+
+/** Splits folded, lower-cased text into runs of letters and digits; ASCII is decided without a regex. */
+function tokenize(text: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    let width = 1;
+    let isWord = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (!isWord && c > 127) {
+      width = c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+      isWord = WORD_CHAR.test(text.slice(i, i + width));
+    }
+    if (isWord) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out.push(text.slice(start, i));
+      start = -1;
+    }
+    i += width - 1;
+  }
+  return out;
+}
+
 /**
- * The text's words, folded. Only runs of non-ASCII characters need the full folding (a combining
- * accent folds away on its own, a look-alike maps on its own), so a long, mostly ASCII comment is
- * folded in one pass.
+ * The text's words, folded. One pass over the text: a word of plain ASCII letters and digits only
+ * needs lower-casing; a run that holds any other character (accents, look-alikes, invisible
+ * characters, non-ASCII punctuation) goes through the full folding and is split again.
  */
 export function words(text: string): string[] {
-  return (
-    text
-      .replace(INVISIBLE, "")
-      .replace(/[^\t\n\r\x20-\x7E]+/g, foldText)
-      .toLowerCase()
-      .match(WORD) ?? []
-  );
+  const out: string[] = [];
+  let start = -1;
+  let upper = false;
+  let wide = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    const isUpper = c >= 65 && c <= 90;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || isUpper || c > 127) {
+      if (start < 0) {
+        start = i;
+        upper = false;
+        wide = false;
+      }
+      if (isUpper) upper = true;
+      else if (c > 127) wide = true;
+      continue;
+    }
+    if (start < 0) continue;
+    const token = text.slice(start, i);
+    start = -1;
+    if (wide) out.push(...tokenize(foldText(token)));
+    else out.push(upper ? token.toLowerCase() : token);
+  }
+  return out;
 }
 
 /** A compiled word list: whole words and phrases, matched on folded text. */
@@ -72,10 +113,13 @@ export function compileWordList(list: readonly string[]): WordList {
 /** The first entry of the list found as whole words in the text, or null. */
 export function findListedWord(textWords: readonly string[], list: WordList): string | null {
   if (list.single.size === 0 && list.phrases.size === 0) return null;
+  const { single, phrases } = list;
+  const checkPhrases = phrases.size > 0;
   for (let i = 0; i < textWords.length; i++) {
     const w = textWords[i]!;
-    if (list.single.has(w)) return w;
-    const candidates = list.phrases.get(w);
+    if (single.has(w)) return w;
+    if (!checkPhrases) continue;
+    const candidates = phrases.get(w);
     if (!candidates) continue;
     for (const phrase of candidates) {
       if (phrase.every((p, j) => textWords[i + j] === p)) return phrase.join(" ");
