@@ -65,6 +65,11 @@ describe("judgeComment", () => {
       expect(judgeComment(input("víágrà", banned)).status).toBe("rejected");
     });
 
+    it("finds words glued to non-ASCII punctuation or spaces", () => {
+      expect(judgeComment(input("cheap\u2014viagra\u00A0now", banned)).status).toBe("rejected");
+      expect(judgeComment(input("«viagra»", banned)).status).toBe("rejected");
+    });
+
     it("rejects even a moderator's comment", () => {
       expect(judgeComment(input("viagra", { ...banned, authorIsModerator: true })).status).toBe(
         "rejected",
