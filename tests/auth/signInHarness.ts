@@ -1,4 +1,5 @@
 import http from "node:http";
+import { fakeProviderEnv } from "../fakes/env";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { loadConfig, type Config } from "../../config";
@@ -104,16 +105,7 @@ export async function startSignInHarness(env: Record<string, string> = {}): Prom
     LOG_LEVEL: "trace",
     POSTS_PER_MINUTE: "0",
     PUBLIC_URL: appUrl,
-    WORDPRESS_CLIENT_ID: "wp-client",
-    WORDPRESS_CLIENT_SECRET: "wp-secret",
-    WORDPRESS_API_URL: wordpress.url,
-    TWITTER_CONSUMER_KEY: "tw-key",
-    TWITTER_CONSUMER_SECRET: "tw-secret",
-    TWITTER_API_URL: twitter.url,
-    FACEBOOK_APP_ID: "fb-app",
-    FACEBOOK_APP_SECRET: "fb-secret",
-    FACEBOOK_DIALOG_URL: facebook.url,
-    FACEBOOK_GRAPH_URL: facebook.url,
+    ...fakeProviderEnv({ wordpress, twitter, facebook }),
     ...env,
   });
   const logLines: string[] = [];

@@ -1,7 +1,14 @@
 import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
 import { Site } from "../../models/Site";
 import { useTestDatabase } from "../support/db";
-import { launchChromium, newReader, screenshotPath, startStack, type Stack } from "./support/stack";
+import {
+  launchChromium,
+  newReader,
+  openArticle,
+  screenshotPath,
+  startStack,
+  type Stack,
+} from "./support/stack";
 
 useTestDatabase();
 jest.setTimeout(120_000);
@@ -19,13 +26,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
-
-async function openArticle(page: Page, post: string): Promise<FrameLocator> {
-  await page.goto(`${stack.demo}/?post=${post}`);
-  const frame = page.frameLocator('#comments iframe[title="Comments"]');
-  await frame.locator("html[data-ready=true]").waitFor();
-  return frame;
-}
 
 async function postAsGuest(frame: FrameLocator, name: string, text: string) {
   await frame.getByLabel("Email (required)").fill(`${name.toLowerCase()}@example.com`);
@@ -63,8 +63,8 @@ describe("/admin and the reader's widget", () => {
 
     const authorContext = await newReader(browser);
     const readerContext = await newReader(browser);
-    const authorFrame = await openArticle(await authorContext.newPage(), "welcome");
-    const readerFrame = await openArticle(await readerContext.newPage(), "welcome");
+    const authorFrame = await openArticle(stack, await authorContext.newPage(), "welcome");
+    const readerFrame = await openArticle(stack, await readerContext.newPage(), "welcome");
 
     await postAsGuest(authorFrame, "Hal", "Please let me through");
     await authorFrame.getByText("Your comment is awaiting moderation.").first().waitFor();
@@ -155,7 +155,7 @@ describe("with third-party cookies blocked", () => {
       if (headers.cookie) withCookies.push(r.url());
       if (headers.authorization?.startsWith("Bearer ")) withBearer.push(r.url());
     });
-    const frame = await openArticle(page, "moderation-queue");
+    const frame = await openArticle(stack, page, "moderation-queue");
     const popup = context.waitForEvent("page");
     await frame.getByRole("button", { name: "Twitter", exact: true }).click();
     await popup;

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, FrameLocator, Locator } from "playwright-core";
 import { Thread } from "../../models/Thread";
 import { moderateComment } from "../../server/services/moderation";
 import { useTestDatabase } from "../support/db";
@@ -6,6 +6,7 @@ import { makeComment, makeSite, makeUser } from "../support/factories";
 import {
   launchChromium,
   newReader,
+  openArticle,
   screenshotPath,
   startStack,
   waitForFrameFit,
@@ -27,14 +28,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
-
-/** Opens a demo article on the second origin and waits until the widget has loaded. */
-async function openArticle(page: Page, post: string): Promise<FrameLocator> {
-  await page.goto(`${stack.demo}/?post=${post}`);
-  const frame = page.frameLocator('#comments iframe[title="Comments"]');
-  await frame.locator("html[data-ready=true]").waitFor();
-  return frame;
-}
 
 /** Signs in through the real popup: the service, the fake provider, and the callback page. */
 async function signIn(context: BrowserContext, frame: FrameLocator, provider: string) {
@@ -60,7 +53,7 @@ describe("the widget on the demo article (another site than the service)", () =>
   it("posts as a guest with email and name, and shows the comment with its count", async () => {
     const context = await newReader(browser);
     const page = await context.newPage();
-    const frame = await openArticle(page, "welcome");
+    const frame = await openArticle(stack, page, "welcome");
     // Wait for the count the join asked for: server/realtime/readers.ts may send two counts for one
     // thread concurrently, and a post racing the join's count could then show undercounted.
     await frame.locator("html[data-readers]").waitFor({ state: "attached" });
@@ -94,7 +87,7 @@ describe("the widget on the demo article (another site than the service)", () =>
   it("signs in through the popup, replies three levels deep, edits, logs out and changes account", async () => {
     const context = await newReader(browser);
     const page = await context.newPage();
-    const frame = await openArticle(page, "keyset-pagination");
+    const frame = await openArticle(stack, page, "keyset-pagination");
 
     // Hold the popup's first request so "Connecting to …" can be seen while the popup is open.
     let release!: () => void;
@@ -237,8 +230,8 @@ describe("the widget on the demo article (another site than the service)", () =>
     const writer = await newReader(browser);
     const readerPage = await reader.newPage();
     const writerPage = await writer.newPage();
-    const readerFrame = await openArticle(readerPage, "moderation-queue");
-    const writerFrame = await openArticle(writerPage, "moderation-queue");
+    const readerFrame = await openArticle(stack, readerPage, "moderation-queue");
+    const writerFrame = await openArticle(stack, writerPage, "moderation-queue");
 
     // A guest starts the thread; the reader sees it without reloading.
     await writerFrame.getByLabel("Email (required)").fill("w@example.com");
@@ -271,7 +264,7 @@ describe("the widget on the demo article (another site than the service)", () =>
   it("catches up after a reconnect with the events it missed", async () => {
     const reader = await newReader(browser);
     const page = await reader.newPage();
-    const frame = await openArticle(page, "welcome");
+    const frame = await openArticle(stack, page, "welcome");
     const before = await frame.locator(".cs-comment").count();
     await frame.locator("html[data-live=connected]").waitFor();
     // Cut the reader off (offline, and the server drops the connection), post meanwhile, then
@@ -309,7 +302,7 @@ describe("looks", () => {
     async (name, opts) => {
       const context = await newReader(browser, opts);
       const page = await context.newPage();
-      const frame = await openArticle(page, "keyset-pagination");
+      const frame = await openArticle(stack, page, "keyset-pagination");
       await frame.locator(".cs-comment").first().waitFor();
       const widget = page.frames().find((f) => f.url().startsWith(`${stack.service}/widget`))!;
       const overflow = await widget.evaluate(

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { fakeProviderEnv } from "../../fakes/env";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -9,6 +10,7 @@ import {
   chromium,
   type Browser,
   type BrowserContext,
+  type FrameLocator,
   type LaunchOptions,
   type Page,
 } from "playwright-core";
@@ -119,16 +121,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     POSTS_PER_MINUTE: "0",
     PORT: String(port),
     PUBLIC_URL: service,
-    WORDPRESS_CLIENT_ID: "wp-client",
-    WORDPRESS_CLIENT_SECRET: "wp-secret",
-    WORDPRESS_API_URL: wordpress.url,
-    TWITTER_CONSUMER_KEY: "tw-key",
-    TWITTER_CONSUMER_SECRET: "tw-secret",
-    TWITTER_API_URL: twitter.url,
-    FACEBOOK_APP_ID: "fb-app",
-    FACEBOOK_APP_SECRET: "fb-secret",
-    FACEBOOK_DIALOG_URL: facebook.url,
-    FACEBOOK_GRAPH_URL: facebook.url,
+    ...fakeProviderEnv({ wordpress, twitter, facebook }),
     ...env,
   });
   wordpress.redirectUri = `${service}/auth/wordpress/callback`;
@@ -228,4 +221,12 @@ export async function waitForFrameFit(page: Page, service: string): Promise<void
     await page.waitForTimeout(100);
   }
   throw new Error("the widget's frame never fitted its content");
+}
+
+/** Opens a demo article on the second origin and waits until the widget has loaded. */
+export async function openArticle(stack: Stack, page: Page, post: string): Promise<FrameLocator> {
+  await page.goto(`${stack.demo}/?post=${post}`);
+  const frame = page.frameLocator('#comments iframe[title="Comments"]');
+  await frame.locator("html[data-ready=true]").waitFor();
+  return frame;
 }
