@@ -347,6 +347,46 @@ describe("GET /api/v1/sites/:site/threads/:key/comments", () => {
     expect(ids).toEqual([hex[0], hex[1], hex[3], hex[4], hex[2]]);
   });
 
+  it("shows each root's replies in tree order under every sort, pinned roots included", async () => {
+    const site = await makeSite();
+    const a = await makeComment(site._id, "trees");
+    const b = await makeComment(site._id, "trees");
+    const a1 = await makeComment(site._id, "trees", { parentId: a._id.toHexString() });
+    const b1 = await makeComment(site._id, "trees", { parentId: b._id.toHexString() });
+    const a1x = await makeComment(site._id, "trees", { parentId: a1._id.toHexString() });
+    const a2 = await makeComment(site._id, "trees", { parentId: a._id.toHexString() });
+    await Comment.updateOne({ _id: b._id }, { score: 3 });
+    const shape = (list: C[]): unknown => list.map((c) => [c.id, shape(c.replies)]);
+    const hex = (x: { _id: { toHexString(): string } }) => x._id.toHexString();
+    const aTree = [
+      hex(a),
+      [
+        [hex(a1), [[hex(a1x), []]]],
+        [hex(a2), []],
+      ],
+    ];
+    const bTree = [hex(b), [[hex(b1), []]]];
+    const get = async (sort: string) =>
+      shape(
+        (
+          await request(app)
+            .get(api(`/sites/${site._id}/threads/trees/comments`))
+            .query({ sort })
+        ).body.comments,
+      );
+    expect(await get("oldest")).toEqual([aTree, bTree]);
+    expect(await get("newest")).toEqual([bTree, aTree]);
+    expect(await get("top")).toEqual([bTree, aTree]);
+    const mod = await makeUser({ roles: [{ site: site._id, role: "moderator" }] });
+    await request(app)
+      .post(api(`/comments/${hex(a)}/moderation`))
+      .set(mod.auth)
+      .send({ action: "pin" })
+      .expect(200);
+    expect(await get("top")).toEqual([aTree, bTree]);
+    expect(await get("newest")).toEqual([aTree, bTree]);
+  });
+
   it("cuts replies at replyLimit and continues them through /comments/:id/replies in tree order", async () => {
     const site = await makeSite();
     const root = await makeComment(site._id, "r");
