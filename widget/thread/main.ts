@@ -56,8 +56,13 @@ const list = new CommentList(ctx, {
 });
 const form = new ReplyForm(ctx, formHome, {
   posted: (comment) => {
+    // When the live event beat the POST's answer, the server's thread:count (sent after it) has
+    // or will have the right number; counting here too would count the comment twice.
+    const arrivedLive = list.has(comment.id);
     const node = list.insert(comment, false);
-    if (comment.status === "approved") setCount((ctx.thread?.commentCount ?? 0) + 1);
+    if (comment.status === "approved" && !arrivedLive) {
+      setCount((ctx.thread?.commentCount ?? 0) + 1);
+    }
     node?.scrollIntoView({ block: "nearest" });
     if (node) postToHost(ctx, { type: "comments:scroll-to", offset: offsetIn(node) });
   },
