@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import { AuthState, type AuthStateDoc } from "../models/AuthState";
 import type { Provider } from "../models/Site";
 import { SignInError } from "./errors";
+import { hashToken } from "./sessions";
 
 /** How long a user has to finish at the provider before the handshake is refused. */
 export const HANDSHAKE_TTL_MS = 10 * 60_000;
@@ -19,8 +20,6 @@ export interface HandshakeBinding {
   origin: string;
   browser: string;
 }
-
-const sha256 = (value: string) => crypto.createHash("sha256").update(value).digest("hex");
 
 function browserCookie(req: Request): string | null {
   const value = (req.cookies as Record<string, unknown> | undefined)?.[BROWSER_COOKIE];
@@ -41,7 +40,7 @@ export function bindBrowser(req: Request, res: Response, secure: boolean): strin
     path: "/auth",
     maxAge: HANDSHAKE_TTL_MS,
   });
-  return sha256(value);
+  return hashToken(value);
 }
 
 type Done<T extends unknown[]> = (err: Error | null, ...rest: T) => void;
@@ -95,7 +94,7 @@ export async function claimHandshake(
   const doc = await AuthState.findOneAndDelete({ _id: handle }).lean();
   if (!doc || doc.provider !== provider || doc.expiresAt.getTime() <= Date.now()) return null;
   const browser = browserCookie(req);
-  if (!browser || sha256(browser) !== doc.browser) return null;
+  if (!browser || hashToken(browser) !== doc.browser) return null;
   claimed.set(req, doc);
   return doc;
 }

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type { Response } from "express";
+import { escapeHtml } from "../server/html";
 import type { ApiUser } from "./presentUser";
 import type { SignInError } from "./errors";
 
@@ -15,13 +16,6 @@ function scriptJson(value: unknown): string {
     .replace(/&/g, "\\u0026")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 }
 
 /** The target of postMessage: a checked origin, never "*", or the page refuses to render. */

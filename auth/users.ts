@@ -1,5 +1,5 @@
-import mongoose from "mongoose";
 import type { Config } from "../config";
+import { isDuplicateKey } from "../server/database";
 import { Identity, User, type UserDoc } from "../models/User";
 import type { ProviderProfile } from "./profile";
 
@@ -7,10 +7,6 @@ import type { ProviderProfile } from "./profile";
 export function isAdminIdentity(config: Config, provider: string, username: string): boolean {
   const wanted = `${provider}:${username}`.toLowerCase();
   return config.adminIdentities.some((entry) => entry.toLowerCase() === wanted);
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return err instanceof mongoose.mongo.MongoServerError && err.code === 11000;
 }
 
 /**

@@ -36,6 +36,11 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<typ
   return mongoose;
 }
 
+/** A unique index refused the write: the race's other side got there first. */
+export function isDuplicateKey(err: unknown): boolean {
+  return err instanceof mongoose.mongo.MongoServerError && err.code === 11000;
+}
+
 export async function disconnectDatabase(): Promise<void> {
   await mongoose.disconnect();
 }

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../config";
-import { escapeHtml } from "./widgetAssets";
+import { escapeHtml } from "./html";
 
 /** The demo site's articles: a key, a title and a first paragraph each. */
 export const DEMO_POSTS: { key: string; title: string; lede: string }[] = [

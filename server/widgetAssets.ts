@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../config";
 import { AppError } from "./errors";
+import { escapeHtml } from "./html";
 
 /** The bundles scripts/build-widget.mjs writes, by logical name ("widget.js" → hashed file). */
 export interface WidgetAssets {
@@ -38,14 +39,6 @@ export function widgetAssets(dir = WIDGET_DIR): () => WidgetAssets {
     loaded = { dir, files: manifest.files, served: new Set(Object.values(manifest.files)) };
     return loaded;
   };
-}
-
-/** Escapes text for an HTML attribute or text node. */
-export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 }
 
 /** The HTML shell of the widget or the admin page: a stylesheet, a module script, and data. */

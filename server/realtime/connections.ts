@@ -1,3 +1,4 @@
+import { parse as parseCookie } from "cookie";
 import type { Logger } from "pino";
 import type { ExtendedError } from "socket.io";
 import type { z } from "zod";
@@ -62,17 +63,7 @@ function handshakeError(err: AppError): ExtendedError {
 
 /** The cs_session cookie of a handshake's Cookie header, if any. */
 function sessionCookie(header: string | undefined): string | null {
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
+  return (header ? parseCookie(header)[SESSION_COOKIE] : undefined) ?? null;
 }
 
 function first(value: unknown): unknown {

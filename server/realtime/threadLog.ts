@@ -1,3 +1,4 @@
+import { isDuplicateKey } from "../database";
 import type { Types } from "mongoose";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import { ThreadEvent } from "../../models/ThreadEvent";
@@ -41,7 +42,7 @@ export async function appendThreadEvent(
     } catch (err) {
       // FerretDB can hand two instances the same $inc result; the unique _id lets one of them
       // win and the other take the next number.
-      if ((err as { code?: number }).code === 11000 && attempt < 5) continue;
+      if (isDuplicateKey(err) && attempt < 5) continue;
       throw err;
     }
     if (seq % PRUNE_EVERY === 0 && seq > window) {

@@ -1,4 +1,4 @@
-import { AuthorRecord } from "../../models/AuthorRecord";
+import { isDuplicateKey } from "../database";
 import { Comment } from "../../models/Comment";
 import { Flag, type FlagReason } from "../../models/Flag";
 import { Thread } from "../../models/Thread";
@@ -11,13 +11,11 @@ import {
   ThreadClosedError,
   UnauthenticatedError,
 } from "../errors";
-import { judgeComment } from "../moderation/rules";
-import { words } from "../moderation/words";
 import { canDelete, canEdit, canModerate, isAuthor, type Viewer } from "../policies";
 import { isBanned } from "./bans";
-import { authorRecordKey, changeStatus } from "./commentStatus";
+import { changeStatus } from "./commentStatus";
+import { reviewBody } from "./commentReview";
 import { findVisibleComment } from "./commentReader";
-import { countLinks, renderMarkdown } from "./markdown";
 import { getSite, isThreadOpen } from "./sites";
 
 function requireUser(viewer: Viewer): NonNullable<Viewer["user"]> {
@@ -46,16 +44,10 @@ export async function editComment(events: DomainEvents, viewer: Viewer, id: stri
     const thread = await Thread.findById(doc.thread).lean();
     if (thread && !isThreadOpen(thread, site)) throw new ThreadClosedError();
   }
-  const html = renderMarkdown(body);
-  const key = authorRecordKey(site._id, doc.author);
-  const record = key ? await AuthorRecord.findById(key).lean() : null;
-  const verdict = judgeComment({
-    words: words(body),
-    linkCount: countLinks(html),
-    settings: site.settings,
-    authorIsModerator: moderator,
+  const { html, verdict } = await reviewBody(site, doc.author, body, {
+    moderator,
     // The comment being edited already counts as approved if it is; do not hold it for that.
-    authorHasApproved: (record?.approvedCount ?? 0) > 0 || doc.status === "approved",
+    approvedHere: doc.status === "approved",
   });
   const updated = await Comment.findOneAndUpdate(
     { _id: doc._id, status: { $ne: "deleted" } },
@@ -148,8 +140,7 @@ export async function flagComment(
       note: note ?? null,
     });
   } catch (err) {
-    if ((err as { code?: number }).code === 11000)
-      throw new ConflictError("You have already flagged this comment.");
+    if (isDuplicateKey(err)) throw new ConflictError("You have already flagged this comment.");
     throw err;
   }
   const updated = await Comment.findOneAndUpdate(

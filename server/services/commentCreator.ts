@@ -1,6 +1,6 @@
+import { isDuplicateKey } from "../database";
 import crypto from "node:crypto";
 import { Types } from "mongoose";
-import { AuthorRecord } from "../../models/AuthorRecord";
 import {
   Comment,
   ROOT_BUCKET_SIZE,
@@ -18,12 +18,10 @@ import {
   ThreadClosedError,
   ValidationError,
 } from "../errors";
-import { judgeComment } from "../moderation/rules";
-import { words } from "../moderation/words";
 import { authorRole, canModerate, canSeeComment, type Viewer } from "../policies";
 import { isBanned } from "./bans";
-import { authorRecordKey } from "./commentStatus";
-import { countLinks, renderMarkdown } from "./markdown";
+import { countApproval } from "./commentStatus";
+import { reviewBody } from "./commentReview";
 import { getSite, isThreadOpen } from "./sites";
 
 export interface NewComment {
@@ -101,7 +99,7 @@ async function findOrCreateThread(
     }).lean())!;
   } catch (err) {
     // Two first comments at once: the loser of the unique index reads the winner's thread.
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const thread = await Thread.findOne(filter).lean();
     if (!thread) throw err;
     return thread;
@@ -155,15 +153,8 @@ export async function createComment(
     }
   }
 
-  const html = renderMarkdown(input.body);
-  const recordKey = authorRecordKey(site._id, author);
-  const record = recordKey ? await AuthorRecord.findById(recordKey).lean() : null;
-  const verdict = judgeComment({
-    words: words(input.body),
-    linkCount: countLinks(html),
-    settings: site.settings,
-    authorIsModerator: canModerate(viewer, site._id),
-    authorHasApproved: (record?.approvedCount ?? 0) > 0,
+  const { html, verdict } = await reviewBody(site, author, input.body, {
+    moderator: canModerate(viewer, site._id),
   });
   let { status } = verdict;
   const reasons: string[] = [...verdict.reasons];
@@ -228,12 +219,7 @@ export async function createComment(
     ).lean();
     if (counted) thread = counted;
     if (placed) await Comment.updateOne({ _id: placed.parentId }, { $inc: { replyCount: 1 } });
-    if (recordKey)
-      await AuthorRecord.updateOne(
-        { _id: recordKey },
-        { $inc: { approvedCount: 1 } },
-        { upsert: true },
-      );
+    await countApproval(doc, 1);
   }
   const comment = doc.toObject() as CommentDoc;
   deps.events.publish("comment.created", { comment, thread });

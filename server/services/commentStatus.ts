@@ -16,7 +16,11 @@ export function authorRecordKey(site: string, author: CommentDoc["author"]): str
   return null;
 }
 
-async function countApproval(comment: CommentDoc, delta: 1 | -1): Promise<void> {
+/** Counts a comment's approval (or its loss) on its author's record, for the first-comment rule. */
+export async function countApproval(
+  comment: Pick<CommentDoc, "site" | "author">,
+  delta: 1 | -1,
+): Promise<void> {
   const key = authorRecordKey(comment.site, comment.author);
   if (!key) return;
   await AuthorRecord.updateOne({ _id: key }, { $inc: { approvedCount: delta } }, { upsert: true });

@@ -1,0 +1,30 @@
+import { AuthorRecord } from "../../models/AuthorRecord";
+import type { CommentAuthor } from "../../models/Comment";
+import type { SiteDoc } from "../../models/Site";
+import { judgeComment, type Verdict } from "../moderation/rules";
+import { words } from "../moderation/words";
+import { authorRecordKey } from "./commentStatus";
+import { countLinks, renderMarkdown } from "./markdown";
+
+/**
+ * Renders a body and runs the site's rules on it for its author: what posting and editing both
+ * do before they store anything.
+ */
+export async function reviewBody(
+  site: SiteDoc,
+  author: CommentAuthor,
+  body: string,
+  opts: { moderator: boolean; approvedHere?: boolean },
+): Promise<{ html: string; verdict: Verdict }> {
+  const html = renderMarkdown(body);
+  const key = authorRecordKey(site._id, author);
+  const record = key ? await AuthorRecord.findById(key).lean() : null;
+  const verdict = judgeComment({
+    words: words(body),
+    linkCount: countLinks(html),
+    settings: site.settings,
+    authorIsModerator: opts.moderator,
+    authorHasApproved: (record?.approvedCount ?? 0) > 0 || opts.approvedHere === true,
+  });
+  return { html, verdict };
+}
