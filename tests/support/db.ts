@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import mongoose from "mongoose";
 import "../../models";
-import { connectDatabase, disconnectDatabase } from "../../server/database";
+import { connectDatabase, disconnectDatabase, ensureIndexes } from "../../server/database";
 
 /** A database name of the test file's own, so files running in parallel never share data. */
 export function databaseNameFor(testPath: string): string {
@@ -24,9 +24,9 @@ export function useTestDatabase(): { uri: string; dbName: string } {
     );
   const dbName = databaseNameFor(expect.getState().testPath ?? "unknown");
   beforeAll(async () => {
-    await connectDatabase(uri, dbName);
+    await connectDatabase(uri, dbName, process.env.TEST_POSTGRES_URL);
     await mongoose.connection.db!.dropDatabase();
-    await Promise.all(Object.values(mongoose.models).map((m) => m.createIndexes()));
+    await ensureIndexes();
   });
   afterAll(async () => {
     if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) {
