@@ -1,5 +1,5 @@
 import { Types } from "mongoose";
-import { Comment, ROOT_BUCKET_SIZE, type CommentDoc } from "../models/Comment";
+import { Comment, pageKey, ROOT_BUCKET_SIZE, type CommentDoc } from "../models/Comment";
 import { Thread } from "../models/Thread";
 import { renderMarkdown } from "../server/services/markdown";
 
@@ -71,6 +71,7 @@ export async function seedThread(site: string, key: string, total: number): Prom
       depth: 0,
       path: rootId.toHexString(),
       bucket: Math.floor(r / ROOT_BUCKET_SIZE),
+      page: pageKey(thread._id, Math.floor(r / ROOT_BUCKET_SIZE)),
       replyCount: 0,
       createdAt: new Date(start + made * 1000),
       updatedAt: new Date(),
@@ -93,6 +94,7 @@ export async function seedThread(site: string, key: string, total: number): Prom
         depth,
         path: `${parent.path}/${id.toHexString()}`,
         bucket: Math.floor(r / ROOT_BUCKET_SIZE),
+        page: pageKey(thread._id, Math.floor(r / ROOT_BUCKET_SIZE)),
         replyCount: 0,
         createdAt: new Date(start + made * 1000),
         updatedAt: new Date(),

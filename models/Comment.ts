@@ -10,10 +10,18 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * Roots are numbered per thread and grouped in buckets of this size; every reply belongs to its
- * root's bucket. A page of roots and their replies is then read with one equality query on
- * (thread, bucket), whatever the thread's size: it touches one bucket's trees, not the thread.
+ * root's bucket. A page of roots and their replies is then read with one equality query on the
+ * bucket's key, whatever the thread's or the site's size: it touches one bucket's trees.
  */
 export const ROOT_BUCKET_SIZE = 32;
+
+/**
+ * The key of a thread's root bucket. One field, not (thread, bucket): the embedded engine serves
+ * only top-level equality from an index, and one exact key matches the bucket's documents alone,
+ * where `thread` would match the whole thread and `bucket` that bucket of every thread.
+ */
+export const pageKey = (thread: Types.ObjectId, bucket: number) =>
+  `${thread.toHexString()}:${bucket}`;
 
 export interface CommentAuthor {
   /** Null for guests. */
@@ -43,6 +51,8 @@ export interface CommentDoc {
   path: string;
   /** floor(root number / ROOT_BUCKET_SIZE) of this comment's root. */
   bucket: number;
+  /** pageKey(thread, bucket). */
+  page: string;
   author: CommentAuthor;
   ip: string | null;
   body: string;
@@ -87,6 +97,7 @@ const commentSchema = new Schema<CommentDoc>(
     depth: { type: Number, required: true, min: 0 },
     path: { type: String, required: true },
     bucket: { type: Number, required: true },
+    page: { type: String, required: true },
     author: { type: authorSchema, required: true },
     ip: { type: String, default: null },
     body: { type: String, default: "" },
@@ -104,7 +115,7 @@ const commentSchema = new Schema<CommentDoc>(
 );
 
 // Pages: a bucket's trees (oldest/newest), and roots by score (top).
-commentSchema.index({ thread: 1, bucket: 1 });
+commentSchema.index({ page: 1 });
 commentSchema.index({ thread: 1, depth: 1, visible: 1, pinned: -1, score: -1, _id: 1 });
 // A root's replies in tree order, and any subtree's.
 commentSchema.index({ rootId: 1, visible: 1, path: 1 });

@@ -5,6 +5,7 @@ export { Ban } from "./Ban";
 export { Comment } from "./Comment";
 export { Flag } from "./Flag";
 export { ModerationLog } from "./ModerationLog";
+export { SchemaVersion } from "./SchemaVersion";
 export { Session } from "./Session";
 export { Site } from "./Site";
 export { Thread } from "./Thread";

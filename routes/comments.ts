@@ -9,11 +9,12 @@ import {
   voteOnComment,
 } from "../server/services/commentActions";
 import { getComment, listReplies } from "../server/services/commentReader";
+import { siteScope, threadScope, type ReadCache } from "../server/readCache";
 import { parse } from "../server/validation";
 import { commentParams, editBody, flagBody, repliesQuery, voteBody } from "./comments.schema";
 
 /** One comment: read, replies, edit, delete, vote, flag. */
-export function commentsRouter(deps: { events: DomainEvents }): Router {
+export function commentsRouter(deps: { events: DomainEvents; readCache: ReadCache }): Router {
   const router = Router();
 
   router.get("/comments/:id", async (req, res) => {
@@ -24,7 +25,20 @@ export function commentsRouter(deps: { events: DomainEvents }): Router {
   router.get("/comments/:id/replies", async (req, res) => {
     const { id } = parse(commentParams, req.params);
     const query = parse(repliesQuery, req.query, "query");
-    res.json(await listReplies(req.viewer, id, query));
+    const read = async () => {
+      const { site, threadKey, ...body } = await listReplies(req.viewer, id, query);
+      return { body, scopes: [threadScope(site, threadKey), siteScope(site)] };
+    };
+    if (req.viewer.user) {
+      res.json((await read()).body);
+      return;
+    }
+    await deps.readCache.serve(
+      req,
+      res,
+      `replies\u0000${id}\u0000${query.cursor ?? ""}\u0000${query.limit}`,
+      read,
+    );
   });
 
   router.patch("/comments/:id", requireSignIn, async (req, res) => {

@@ -77,7 +77,7 @@ export function moderationRouter(deps: { events: DomainEvents; config: Config })
   router.patch("/sites/:site/settings", async (req, res) => {
     const { site } = parse(siteParams, req.params);
     const patch = parse(settingsBody, req.body);
-    res.json(await updateSettings(req.viewer, site, patch));
+    res.json(await updateSettings(deps.events, req.viewer, site, patch));
   });
 
   router.patch("/sites/:site/threads/:key", async (req, res) => {

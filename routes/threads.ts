@@ -8,6 +8,7 @@ import { createComment, type SpamCheck } from "../server/services/commentCreator
 import { countComments, listThreadComments } from "../server/services/commentReader";
 import { getSite } from "../server/services/sites";
 import { Thread } from "../models/Thread";
+import { siteScope, threadScope, type ReadCache } from "../server/readCache";
 import { parse } from "../server/validation";
 import {
   countsQuery,
@@ -22,23 +23,48 @@ export interface ThreadRoutesDeps {
   events: DomainEvents;
   postLimiter: PostRateLimiter;
   spamCheck?: SpamCheck;
+  readCache: ReadCache;
 }
 
 /** Threads, their comment lists, posting, and counts for article listings. */
 export function threadsRouter(deps: ThreadRoutesDeps): Router {
   const router = Router();
 
+  const scopes = (site: string, key: string) => [threadScope(site, key), siteScope(site)];
+
+  // Every reader gets the same thread, signed in or not.
   router.get("/sites/:site/threads/:key", async (req, res) => {
     const { site, key } = parse(threadParams, req.params);
-    const siteDoc = await getSite(site);
-    const thread = await Thread.findOne({ site, key }).lean();
-    res.json(presentThread(siteDoc, key, thread, deps.config));
+    await deps.readCache.serve(req, res, `thread\u0000${site}\u0000${key}`, async () => {
+      const siteDoc = await getSite(site);
+      const thread = await Thread.findOne({ site, key }).lean();
+      return { body: presentThread(siteDoc, key, thread, deps.config), scopes: scopes(site, key) };
+    });
   });
 
+  // Anonymous readers share pages from the read cache; a signed-in reader's page carries their
+  // own votes and held comments, so it is read for them.
   router.get("/sites/:site/threads/:key/comments", async (req, res) => {
     const { site, key } = parse(threadParams, req.params);
     const query = parse(listCommentsQuery, req.query, "query");
-    res.json(await listThreadComments(deps.config, req.viewer, site, key, query));
+    const read = async () => ({
+      body: await listThreadComments(deps.config, req.viewer, site, key, query),
+      scopes: scopes(site, key),
+    });
+    if (req.viewer.user) {
+      res.json((await read()).body);
+      return;
+    }
+    const cacheKey = [
+      "comments",
+      site,
+      key,
+      query.sort,
+      query.cursor ?? "",
+      query.limit,
+      query.replyLimit,
+    ];
+    await deps.readCache.serve(req, res, cacheKey.join("\u0000"), read);
   });
 
   router.post("/sites/:site/threads/:key/comments", async (req, res) => {
@@ -61,7 +87,15 @@ export function threadsRouter(deps: ThreadRoutesDeps): Router {
   router.get("/sites/:site/counts", async (req, res) => {
     const { site } = parse(siteParams, req.params);
     const { keys } = parse(countsQuery, req.query, "query");
-    res.json({ counts: await countComments(site, keys) });
+    await deps.readCache.serve(
+      req,
+      res,
+      `counts\u0000${site}\u0000${keys.join("\u0000")}`,
+      async () => ({
+        body: { counts: await countComments(site, keys) },
+        scopes: [siteScope(site), ...keys.map((k) => threadScope(site, k))],
+      }),
+    );
   });
 
   return router;

@@ -1,3 +1,4 @@
+import compression from "compression";
 import cookieParser from "cookie-parser";
 import express, { type Express } from "express";
 import helmet from "helmet";
@@ -22,6 +23,7 @@ import {
 } from "./middleware/errors";
 import { NotFoundError } from "./errors";
 import type { PostRateLimiter } from "./rateLimit";
+import { ReadCache } from "./readCache";
 import type { SpamCheck } from "./services/commentCreator";
 import { widgetAssets, type WidgetAssets } from "./widgetAssets";
 
@@ -31,6 +33,8 @@ export interface AppDeps {
   events: DomainEvents;
   postLimiter: PostRateLimiter;
   spamCheck?: SpamCheck;
+  /** Anonymous readers' pages; a fresh one, dropped by `events`, when not given. */
+  readCache?: ReadCache;
   /** The built widget bundles; defaults to dist/widget. */
   widgetAssets?: () => WidgetAssets;
 }
@@ -38,7 +42,11 @@ export interface AppDeps {
 /** Builds the HTTP app; it does not listen, so tests and the entry point share it. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const readCache = deps.readCache ?? new ReadCache();
+  if (!deps.readCache) readCache.listen(deps.events);
   app.set("trust proxy", deps.config.trustProxy);
+  // A strong validator of the bytes sent, as the contract says for every read.
+  app.set("etag", "strong");
   app.disable("x-powered-by");
   app.use(helmet({ crossOriginResourcePolicy: { policy: "cross-origin" } }));
   app.use(healthRouter());
@@ -55,6 +63,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRouter(deps));
 
   app.use("/api", publicCors("GET, POST, PUT, PATCH, DELETE"));
+  // Cached pages come compressed already (Content-Encoding set); this covers the rest.
+  app.use("/api", compression());
 
   const api = express.Router();
   api.use(requireJsonBody);
@@ -63,8 +73,16 @@ export function createApp(deps: AppDeps): Express {
   api.use(cookieParser());
   api.use(requireDatabase);
   api.use(authenticate);
-  api.use(threadsRouter(deps));
-  api.use(commentsRouter(deps));
+  // What a signed-in reader gets depends on who they are: no shared cache may keep it.
+  api.use((req, res, next) => {
+    if (req.method !== "GET") return next();
+    res.vary("Authorization");
+    res.vary("Cookie");
+    if (req.viewer.user) res.set("Cache-Control", "private, no-cache");
+    next();
+  });
+  api.use(threadsRouter({ ...deps, readCache }));
+  api.use(commentsRouter({ ...deps, readCache }));
   api.use(meRouter());
   api.use(moderationRouter(deps));
   api.use(() => {

@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { ensureGinIndexes } from "./engineIndexes";
+import { migrate } from "./migrations";
 
 mongoose.set("strictQuery", true);
 // Without a connection, operations fail at once instead of queueing behind a dead database.
@@ -47,6 +48,7 @@ export async function connectDatabase(
   });
   engineIndexTarget = ferret && postgresUrl ? postgresUrl : null;
   await ensureIndexes();
+  await migrate();
   return mongoose;
 }
 

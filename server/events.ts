@@ -30,6 +30,8 @@ export interface DomainEventMap {
     previousStatus: CommentDoc["status"];
   };
   "thread.updated": { thread: ThreadDoc };
+  /** Its settings, name or origins changed: every page of the site may read differently. */
+  "site.updated": { site: string };
   "session.revoked": { sessionId: string; userId: string };
   "user.banned": { site: string; userId: string };
 }

@@ -9,6 +9,7 @@ import { DomainEvents } from "./events";
 import { createLogger } from "./logger";
 import { akismetSpamCheck } from "./moderation/akismet";
 import { PostRateLimiter } from "./rateLimit";
+import { connectReadCacheDrops, ReadCache } from "./readCache";
 import { attachRealtime } from "./realtime";
 import { connectRedisAdapter } from "./realtime/redis";
 import { ensureDemoSite } from "./services/sites";
@@ -51,10 +52,14 @@ export async function start(config: Config) {
   const events = new DomainEvents();
   // One Redis connection carries socket.io events and post counters between instances.
   const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : null;
+  const readCache = new ReadCache();
+  readCache.listen(events);
+  const closeCacheDrops = redis ? connectReadCacheDrops(readCache, redis.pub, logger) : null;
   const app = createApp({
     config,
     logger,
     events,
+    readCache,
     postLimiter: new PostRateLimiter(config.postsPerMinute, redis?.pub),
     spamCheck: config.akismet
       ? akismetSpamCheck({ ...config.akismet, blogUrl: config.publicUrl, logger })
@@ -72,10 +77,12 @@ export async function start(config: Config) {
     server,
     realtime,
     events,
+    readCache,
     stop() {
       stopping ??= (async () => {
         // Disconnects the sockets (which would hold server.close open) and closes the server.
         await realtime.close();
+        closeCacheDrops?.();
         await redis?.close();
         await demo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));

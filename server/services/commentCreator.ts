@@ -4,6 +4,7 @@ import { Types } from "mongoose";
 import {
   Comment,
   ROOT_BUCKET_SIZE,
+  pageKey,
   type CommentAuthor,
   type CommentDoc,
 } from "../../models/Comment";
@@ -203,6 +204,7 @@ export async function createComment(
     depth: placed?.depth ?? 0,
     path: placed ? `${placed.parentPath}/${hex}` : hex,
     bucket,
+    page: pageKey(thread._id, bucket),
     author,
     ip: viewer.ip,
     body: input.body,

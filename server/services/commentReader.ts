@@ -1,7 +1,7 @@
 import { Types, type QueryFilter } from "mongoose";
 import { z } from "zod";
 import type { Config } from "../../config";
-import { Comment, ROOT_BUCKET_SIZE, type CommentDoc } from "../../models/Comment";
+import { Comment, pageKey, ROOT_BUCKET_SIZE, type CommentDoc } from "../../models/Comment";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import { Vote } from "../../models/Vote";
 import { decodeCursor, encodeCursor } from "../cursor";
@@ -136,7 +136,8 @@ async function rootPage(
   let afterId = cursor && cursor.s !== "top" && cursor.id ? cursor.id : null;
   const collected: CommentDoc[] = [];
   while (bucket >= 0 && bucket <= lastBucket && collected.length <= want) {
-    const trees = await Comment.find({ thread: thread._id, bucket, ...visible }).lean();
+    // One exact key: the engine matches this bucket's trees and nothing else (models/Comment.ts).
+    const trees = await Comment.find({ page: pageKey(thread._id, bucket), ...visible }).lean();
     const roots = trees
       .filter((d) => d.depth === 0 && !d.pinned)
       .filter(
@@ -275,7 +276,7 @@ export async function listReplies(
   viewer: Viewer,
   id: string,
   opts: { cursor?: string; limit: number },
-): Promise<{ comments: ApiComment[]; nextCursor: string | null }> {
+): Promise<{ comments: ApiComment[]; nextCursor: string | null; site: string; threadKey: string }> {
   const doc = await findVisibleComment(viewer, id);
   const after = opts.cursor ? decodeCursor(opts.cursor, repliesCursorSchema).p : doc.path;
   const afterPath = after > doc.path ? after : doc.path;
@@ -283,7 +284,12 @@ export async function listReplies(
   const myVotes = await votesOf(viewer, docs);
   const { roots } = nest(docs, viewer, myVotes);
   const last = docs[docs.length - 1];
-  return { comments: roots, nextCursor: more && last ? encodeCursor({ p: last.path }) : null };
+  return {
+    comments: roots,
+    nextCursor: more && last ? encodeCursor({ p: last.path }) : null,
+    site: doc.site,
+    threadKey: doc.threadKey,
+  };
 }
 
 /** Approved-comment counts for a list of thread keys; unknown keys count 0. */

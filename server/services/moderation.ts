@@ -323,6 +323,7 @@ export function presentSettings(site: SiteDoc) {
 
 /** Changes a site's settings (admins), logging what they were and what they became. */
 export async function updateSettings(
+  events: DomainEvents,
   viewer: Viewer,
   slug: string,
   patch: Partial<SiteSettings> & { origins?: string[]; name?: string },
@@ -348,6 +349,7 @@ export async function updateSettings(
     before: presentSettings(before),
     after: presentSettings(after),
   });
+  events.publish("site.updated", { site: slug });
   return presentSettings(after);
 }
 

@@ -5,6 +5,7 @@ import { io as connectClient, type Socket as ClientSocket } from "socket.io-clie
 import { makeApp } from "../support/app";
 import { attachRealtime, type RealtimeOptions } from "../../server/realtime";
 import { connectRedisAdapter } from "../../server/realtime/redis";
+import { connectReadCacheDrops } from "../../server/readCache";
 
 /**
  * One service instance as main.ts builds it (HTTP API and socket.io on one server, port 0),
@@ -13,11 +14,12 @@ import { connectRedisAdapter } from "../../server/realtime/redis";
 export async function startInstance(
   opts: { redisUrl?: string } & Partial<Pick<RealtimeOptions, "eventWindow" | "limits">> = {},
 ) {
-  const { app, config, events } = makeApp();
+  const { app, config, events, readCache } = makeApp();
   // TEST_LOG_LEVEL=debug shows the realtime layer's logs when a test needs explaining.
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const server = http.createServer(app);
   const redis = opts.redisUrl ? await connectRedisAdapter(opts.redisUrl, logger) : null;
+  const closeCacheDrops = redis ? connectReadCacheDrops(readCache, redis.pub, logger) : null;
   const realtime = attachRealtime(server, {
     config,
     logger,
@@ -35,6 +37,7 @@ export async function startInstance(
     config,
     events,
     realtime,
+    readCache,
     /** A client socket on this instance; resolves once connected, rejects on connect_error. */
     async connect(
       opts: { token?: string; site?: string; origin?: string; cookie?: string } = {},
@@ -78,6 +81,7 @@ export async function startInstance(
     async stop() {
       for (const c of clients) c.disconnect();
       await realtime.close();
+      closeCacheDrops?.();
       await redis?.close();
       server.closeAllConnections();
     },

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from "../../config";
 import { createApp } from "../../server/app";
 import { DomainEvents } from "../../server/events";
 import { PostRateLimiter } from "../../server/rateLimit";
+import { ReadCache } from "../../server/readCache";
 
 /** The real app with a test configuration; env entries override the defaults. */
 export function makeApp(
@@ -15,11 +16,14 @@ export function makeApp(
   };
   const events = new DomainEvents();
   const logger = pino({ level: "silent" });
+  const readCache = new ReadCache();
+  readCache.listen(events);
   const app = createApp({
     config,
     logger,
     events,
+    readCache,
     postLimiter: new PostRateLimiter(config.postsPerMinute),
   });
-  return { app, config, events, logger };
+  return { app, config, events, logger, readCache };
 }

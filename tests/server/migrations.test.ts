@@ -1,0 +1,31 @@
+import request from "supertest";
+import { Comment } from "../../models/Comment";
+import { SchemaVersion } from "../../models/SchemaVersion";
+import { migrate, SCHEMA_VERSION } from "../../server/migrations";
+import { makeApp } from "../support/app";
+import { useTestDatabase } from "../support/db";
+import { makeComment, makeSite } from "../support/factories";
+
+useTestDatabase();
+const { app } = makeApp();
+
+describe("migrations", () => {
+  it("gives comments stored by the previous version their bucket key, so their thread shows them", async () => {
+    const site = await makeSite();
+    const root = await makeComment(site._id, "old");
+    await makeComment(site._id, "old", { parentId: root._id.toHexString() });
+    // As the previous version stored them: no `page`, and no schema version recorded.
+    await Comment.collection.updateMany({ thread: root.thread }, { $unset: { page: "" } });
+    await SchemaVersion.deleteMany({});
+    const before = await request(app).get(`/api/v1/sites/${site._id}/threads/old/comments`);
+    expect(before.body.comments).toHaveLength(0);
+
+    await migrate();
+    expect((await SchemaVersion.findById("schema").lean())?.version).toBe(SCHEMA_VERSION);
+    const after = await request(app).get(
+      `/api/v1/sites/${site._id}/threads/old/comments?sort=newest`,
+    );
+    expect(after.body.comments.map((c: { id: string }) => c.id)).toEqual([root._id.toHexString()]);
+    expect(after.body.comments[0].replies).toHaveLength(1);
+  });
+});
