@@ -84,14 +84,21 @@ function authorFor(viewer: Viewer, site: SiteDoc, guest: NewComment["guest"]): C
   };
 }
 
-async function findOrCreateThread(
+/**
+ * Finds or creates the thread and counts the new comment on it in the same write: a root takes the
+ * next root number, an approved comment adds to the count. One write where there were three, on
+ * the engine's single write connection.
+ */
+async function countOnThread(
   site: SiteDoc,
   key: string,
   input: NewComment,
+  counts: { root: boolean; approved: boolean },
 ): Promise<ThreadDoc> {
   const filter = { site: site._id, key };
   const update = {
     $setOnInsert: { site: site._id, key, url: input.url ?? null, title: input.title ?? null },
+    $inc: { rootSeq: counts.root ? 1 : 0, commentCount: counts.approved ? 1 : 0 },
   };
   try {
     return (await Thread.findOneAndUpdate(filter, update, {
@@ -99,9 +106,15 @@ async function findOrCreateThread(
       returnDocument: "after",
     }).lean())!;
   } catch (err) {
-    // Two first comments at once: the loser of the unique index reads the winner's thread.
+    // Two first comments at once: the loser of the unique index counts on the winner's thread.
     if (!isDuplicateKey(err)) throw err;
-    const thread = await Thread.findOne(filter).lean();
+    const thread = await Thread.findOneAndUpdate(
+      filter,
+      { $inc: update.$inc },
+      {
+        returnDocument: "after",
+      },
+    ).lean();
     if (!thread) throw err;
     return thread;
   }
@@ -177,22 +190,21 @@ export async function createComment(
   }
   const finalStatus = verdict.status === "rejected" ? "rejected" : status;
 
-  let thread = await findOrCreateThread(site, threadKey, input);
-  if (!isThreadOpen(thread, site)) throw new ThreadClosedError();
-
   const _id = new Types.ObjectId();
   const hex = _id.toHexString();
   const placed = parent ? placeReply(parent, site.settings.maxDepth) : null;
-  let bucket = parent?.bucket ?? 0;
-  if (!placed) {
-    const numbered = await Thread.findOneAndUpdate(
-      { _id: thread._id },
-      { $inc: { rootSeq: 1 } },
-      { returnDocument: "after" },
-    ).lean();
-    bucket = Math.floor(((numbered?.rootSeq ?? 1) - 1) / ROOT_BUCKET_SIZE);
-  }
   const approved = finalStatus === "approved";
+  const thread = await countOnThread(site, threadKey, input, { root: !placed, approved });
+  const uncount = () =>
+    Thread.updateOne({ _id: thread._id }, { $inc: { commentCount: approved ? -1 : 0 } }).catch(
+      () => undefined,
+    );
+  // Closed between the check above and the count: take the count back.
+  if (!isThreadOpen(thread, site)) {
+    await uncount();
+    throw new ThreadClosedError();
+  }
+  const bucket = placed ? parent!.bucket : Math.floor((thread.rootSeq - 1) / ROOT_BUCKET_SIZE);
   const doc = await Comment.create({
     _id,
     site: site._id,
@@ -212,14 +224,11 @@ export async function createComment(
     status: finalStatus,
     visible: approved,
     reasons,
+  }).catch(async (err: unknown) => {
+    await uncount();
+    throw err;
   });
   if (approved) {
-    const counted = await Thread.findOneAndUpdate(
-      { _id: thread._id },
-      { $inc: { commentCount: 1 } },
-      { returnDocument: "after" },
-    ).lean();
-    if (counted) thread = counted;
     if (placed) await Comment.updateOne({ _id: placed.parentId }, { $inc: { replyCount: 1 } });
     await countApproval(doc, 1);
   }
