@@ -9,7 +9,13 @@ import { renderMarkdown } from "../server/services/markdown";
  * through HTTP would take longer than the benchmark. A quarter are roots; each root gets replies
  * nested up to depth 2.
  */
-export async function seedThread(site: string, key: string, total: number): Promise<void> {
+export async function seedThread(
+  site: string,
+  key: string,
+  total: number,
+  opts: { roots?: number; status?: "approved" | "pending" } = {},
+): Promise<void> {
+  const status = opts.status ?? "approved";
   const thread = await Thread.create({
     site,
     key,
@@ -19,7 +25,7 @@ export async function seedThread(site: string, key: string, total: number): Prom
   const html = renderMarkdown(
     "A seeded comment with **some** text and a [link](https://example.com).",
   );
-  const roots = Math.max(1, Math.floor(total / 4));
+  const roots = opts.roots ?? Math.max(1, Math.floor(total / 4));
   const docs: Partial<CommentDoc>[] = [];
   const start = Date.now() - total * 1000;
   let made = 0;
@@ -42,8 +48,8 @@ export async function seedThread(site: string, key: string, total: number): Prom
     ip: "127.0.0.1",
     body: "A seeded comment",
     html,
-    status: "approved" as const,
-    visible: true,
+    status,
+    visible: status === "approved",
     reasons: [],
     score: 0,
     flagCount: 0,
@@ -106,5 +112,8 @@ export async function seedThread(site: string, key: string, total: number): Prom
     if (docs.length >= 2000) await flush();
   }
   await flush();
-  await Thread.updateOne({ _id: thread._id }, { $set: { commentCount: made, rootSeq: roots } });
+  await Thread.updateOne(
+    { _id: thread._id },
+    { $set: { commentCount: status === "approved" ? made : 0, rootSeq: roots } },
+  );
 }

@@ -52,7 +52,7 @@ export async function start(config: Config) {
   const events = new DomainEvents();
   // One Redis connection carries socket.io events and post counters between instances.
   const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : null;
-  const readCache = new ReadCache();
+  const readCache = ReadCache.ofSize(config.readCacheMb);
   readCache.listen(events);
   const closeCacheDrops = redis ? connectReadCacheDrops(readCache, redis.pub, logger) : null;
   const app = createApp({

@@ -70,6 +70,11 @@ export class ReadCache {
 
   constructor(private readonly limits = { entries: 10_000, bytes: 128 * 1024 * 1024 }) {}
 
+  /** A cache of `mb` MiB; 0 keeps nothing (every read goes to the database). */
+  static ofSize(mb: number): ReadCache {
+    return new ReadCache({ entries: mb === 0 ? 0 : 10_000, bytes: mb * 1024 * 1024 });
+  }
+
   /**
    * Serves `key` from memory, or computes it, stores it under the scopes the computation names
    * and serves it.
@@ -103,7 +108,7 @@ export class ReadCache {
   }
 
   private store(key: string, scopes: string[], began: number, page: CachedPage) {
-    if (began < this.forgottenBefore) return;
+    if (this.limits.entries === 0 || began < this.forgottenBefore) return;
     if (scopes.some((s) => (this.stamps.get(s) ?? 0) > began)) return;
     this.remove(key);
     this.entries.set(key, { page, scopes });
