@@ -62,8 +62,11 @@ export class ReadCache {
   // Stamps older than this were forgotten: reads that began before it are not stored.
   private forgottenBefore = 0;
   private bytes = 0;
+  private readonly inflight = new Map<string, { began: number; page: Promise<CachedPage> }>();
   hits = 0;
   misses = 0;
+  /** Pages read from the database (concurrent misses of one key count once). */
+  computed = 0;
 
   /** Tells the other instances of a drop (set when Redis carries them). */
   peer: { publish(scope: string): void; connected(): boolean } | null = null;
@@ -100,11 +103,29 @@ export class ReadCache {
       return;
     }
     this.misses++;
-    const began = this.clock;
-    const { body, scopes } = await compute();
-    const page = preparePage(body);
-    this.store(key, scopes, began, page);
-    sendPage(req, res, page);
+    // Concurrent misses on one key share one read: a popular page that expires must not send the
+    // engine as many copies of the same query as there are readers (measured: 50 readers of a
+    // slow page queued 50 reads on its single connection and starved every other request).
+    // A read joins one begun since the last drop only, so it never gets a page older than an event
+    // already sent.
+    let flight = this.inflight.get(key);
+    if (!flight || flight.began !== this.clock) {
+      const began = this.clock;
+      this.computed++;
+      const page = compute().then(({ body, scopes }) => {
+        const prepared = preparePage(body);
+        this.store(key, scopes, began, prepared);
+        return prepared;
+      });
+      const current = { began, page };
+      flight = current;
+      this.inflight.set(key, current);
+      const done = () => {
+        if (this.inflight.get(key) === current) this.inflight.delete(key);
+      };
+      void page.then(done, done);
+    }
+    sendPage(req, res, await flight.page);
   }
 
   private store(key: string, scopes: string[], began: number, page: CachedPage) {

@@ -155,6 +155,18 @@ describe("the read cache for anonymous readers", () => {
     }
   });
 
+  it("answers many readers of a page that is not cached yet with one read of the database", async () => {
+    const site = await makeSite();
+    await post(site._id, "crowd", "hello");
+    const computed = readCache.computed;
+    const pages = await Promise.all(
+      Array.from({ length: 10 }, () => page(site._id, "crowd", "?sort=top")),
+    );
+    expect(new Set(pages.map((p) => p.headers.etag)).size).toBe(1);
+    expect(pages.every((p) => p.body.comments.length === 1)).toBe(true);
+    expect(readCache.computed - computed).toBe(1);
+  });
+
   it("changes the counts of an article list when a comment is posted", async () => {
     const site = await makeSite();
     const counts = async () =>
