@@ -29,11 +29,7 @@ export function commentsRouter(deps: { events: DomainEvents; readCache: ReadCach
       const { site, threadKey, ...body } = await listReplies(req.viewer, id, query);
       return { body, scopes: [threadScope(site, threadKey), siteScope(site)] };
     };
-    if (req.viewer.user) {
-      res.json((await read()).body);
-      return;
-    }
-    await deps.readCache.serve(
+    await deps.readCache.serveAnonymous(
       req,
       res,
       `replies\u0000${id}\u0000${query.cursor ?? ""}\u0000${query.limit}`,

@@ -42,8 +42,6 @@ export function threadsRouter(deps: ThreadRoutesDeps): Router {
     });
   });
 
-  // Anonymous readers share pages from the read cache; a signed-in reader's page carries their
-  // own votes and held comments, so it is read for them.
   router.get("/sites/:site/threads/:key/comments", async (req, res) => {
     const { site, key } = parse(threadParams, req.params);
     const query = parse(listCommentsQuery, req.query, "query");
@@ -51,10 +49,6 @@ export function threadsRouter(deps: ThreadRoutesDeps): Router {
       body: await listThreadComments(deps.config, req.viewer, site, key, query),
       scopes: scopes(site, key),
     });
-    if (req.viewer.user) {
-      res.json((await read()).body);
-      return;
-    }
     const cacheKey = [
       "comments",
       site,
@@ -64,7 +58,7 @@ export function threadsRouter(deps: ThreadRoutesDeps): Router {
       query.limit,
       query.replyLimit,
     ];
-    await deps.readCache.serve(req, res, cacheKey.join("\u0000"), read);
+    await deps.readCache.serveAnonymous(req, res, cacheKey.join("\u0000"), read);
   });
 
   router.post("/sites/:site/threads/:key/comments", async (req, res) => {

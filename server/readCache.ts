@@ -79,6 +79,23 @@ export class ReadCache {
   }
 
   /**
+   * For pages that differ by reader: an anonymous reader is served through the cache, a signed-in
+   * one (their votes, their held comments) gets a read of their own that is never stored.
+   */
+  async serveAnonymous(
+    req: Request,
+    res: Response,
+    key: string,
+    compute: () => Promise<{ body: unknown; scopes: string[] }>,
+  ): Promise<void> {
+    if (req.viewer.user) {
+      res.json((await compute()).body);
+      return;
+    }
+    await this.serve(req, res, key, compute);
+  }
+
+  /**
    * Serves `key` from memory, or computes it, stores it under the scopes the computation names
    * and serves it.
    */
