@@ -66,6 +66,12 @@ export interface CommentDoc {
   /** Direct replies currently visible to everyone. */
   replyCount: number;
   flagCount: number;
+  /** Bucket key in its site's moderation list for its status (pending, spam, rejected), or null. */
+  queue: string | null;
+  queueSeq: number | null;
+  /** Bucket key in its site's list of flagged comments, or null. */
+  flagQueue: string | null;
+  flagSeq: number | null;
   pinned: boolean;
   createdAt: Date;
   editedAt: Date | null;
@@ -108,6 +114,10 @@ const commentSchema = new Schema<CommentDoc>(
     score: { type: Number, default: 0 },
     replyCount: { type: Number, default: 0 },
     flagCount: { type: Number, default: 0 },
+    queue: { type: String, default: null },
+    queueSeq: { type: Number, default: null },
+    flagQueue: { type: String, default: null },
+    flagSeq: { type: Number, default: null },
     pinned: { type: Boolean, default: false },
     editedAt: { type: Date, default: null },
   },
@@ -123,8 +133,8 @@ commentSchema.index({ ancestors: 1, path: 1 });
 // An author's own pending comments, and the first-comment rule.
 commentSchema.index({ "author.user": 1, site: 1, status: 1 });
 commentSchema.index({ "author.email": 1, site: 1, status: 1 });
-// The moderation queue.
-commentSchema.index({ site: 1, status: 1, _id: -1 });
-commentSchema.index({ site: 1, flagCount: 1, _id: -1 });
+// The moderation queue: one bucket of a site's list per query (server/services/moderationQueue.ts).
+commentSchema.index({ queue: 1 });
+commentSchema.index({ flagQueue: 1 });
 
 export const Comment = model<CommentDoc>("Comment", commentSchema);

@@ -14,6 +14,9 @@ export interface ModerationLogDoc {
   reason: string | null;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
+  /** Bucket key and number in the site's log list (server/services/bucketLists.ts). */
+  bucket: string;
+  seq: number;
   createdAt: Date;
 }
 
@@ -28,9 +31,12 @@ const logSchema = new Schema<ModerationLogDoc>(
     reason: { type: String, default: null },
     before: { type: Schema.Types.Mixed, default: null },
     after: { type: Schema.Types.Mixed, default: null },
+    bucket: { type: String, required: true },
+    seq: { type: Number, required: true },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );
-logSchema.index({ site: 1, _id: -1 });
+// A page of the log is one bucket of the site's list, never the site's whole log.
+logSchema.index({ bucket: 1 });
 
 export const ModerationLog = model<ModerationLogDoc>("ModerationLog", logSchema);

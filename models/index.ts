@@ -2,6 +2,7 @@
 export { AuthState } from "./AuthState";
 export { AuthorRecord } from "./AuthorRecord";
 export { Ban } from "./Ban";
+export { BucketList } from "./BucketList";
 export { Comment } from "./Comment";
 export { Flag } from "./Flag";
 export { ModerationLog } from "./ModerationLog";

@@ -1,5 +1,15 @@
 import { Comment, pageKey, ROOT_BUCKET_SIZE } from "../models/Comment";
+import { ModerationLog } from "../models/ModerationLog";
 import { SchemaVersion } from "../models/SchemaVersion";
+import { Site } from "../models/Site";
+import { enterList } from "./services/bucketLists";
+import {
+  flaggedPlace,
+  logList,
+  QUEUED_STATUSES,
+  queuePlace,
+  showsFlags,
+} from "./services/moderationQueue";
 import { Thread } from "../models/Thread";
 
 /** Data layouts in order; each step brings data written by the version before up to date. */
@@ -20,6 +30,45 @@ const steps: { version: number; run: () => Promise<void> }[] = [
       }
     },
   },
+  {
+    // 3: held, spam, rejected and flagged comments and the moderation log sit in bucket lists.
+    version: 3,
+    async run() {
+      for await (const site of Site.find({}, { _id: 1 }).lean().cursor()) {
+        for (const status of QUEUED_STATUSES) {
+          const held = Comment.find({ site: site._id, status, queue: null }).sort({ _id: 1 });
+          for await (const c of held.lean().cursor()) {
+            await Comment.updateOne(
+              { _id: c._id, queue: null },
+              { $set: await queuePlace(site._id, status) },
+            );
+          }
+        }
+        const flagged = Comment.find({
+          site: site._id,
+          flagQueue: null,
+          flagCount: { $gt: 0 },
+        }).sort({ _id: 1 });
+        for await (const c of flagged.lean().cursor()) {
+          if (!showsFlags(c.status)) continue;
+          await Comment.updateOne(
+            { _id: c._id, flagQueue: null },
+            { $set: await flaggedPlace(site._id) },
+          );
+        }
+        const logs = ModerationLog.find({ site: site._id, bucket: { $exists: false } }).sort({
+          _id: 1,
+        });
+        for await (const e of logs.lean().cursor()) {
+          const place = await enterList(logList(site._id), site._id);
+          await ModerationLog.updateOne(
+            { _id: e._id },
+            { $set: { bucket: place.key, seq: place.seq } },
+          );
+        }
+      }
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = steps[steps.length - 1]!.version;
@@ -30,7 +79,7 @@ export const SCHEMA_VERSION = steps[steps.length - 1]!.version;
  */
 export async function migrate(): Promise<void> {
   const current = await SchemaVersion.findById("schema").lean();
-  if (!current && !(await Thread.exists({}))) {
+  if (!current && !(await Thread.exists({})) && !(await ModerationLog.exists({}))) {
     await SchemaVersion.updateOne(
       { _id: "schema" },
       { $set: { version: SCHEMA_VERSION } },

@@ -14,6 +14,7 @@ import {
 import { canDelete, canEdit, canModerate, isAuthor, type Viewer } from "../policies";
 import { isBanned } from "./bans";
 import { changeStatus } from "./commentStatus";
+import { flaggedPlace, showsFlags } from "./moderationQueue";
 import { reviewBody } from "./commentReview";
 import { findVisibleComment } from "./commentReader";
 import { getSite, isThreadOpen } from "./sites";
@@ -149,6 +150,13 @@ export async function flagComment(
     { returnDocument: "after" },
   ).lean();
   const flagCount = updated?.flagCount ?? doc.flagCount + 1;
+  // The first flag puts it in the site's flagged list (once: the condition makes it so).
+  if (updated && !updated.flagQueue && showsFlags(updated.status)) {
+    await Comment.updateOne(
+      { _id: doc._id, flagQueue: null },
+      { $set: await flaggedPlace(doc.site) },
+    );
+  }
   const site = await getSite(doc.site);
   if (updated && updated.status === "approved" && flagCount >= site.settings.flagThreshold) {
     const changed = await changeStatus(doc._id, "pending", {

@@ -22,6 +22,7 @@ import {
 import { authorRole, canModerate, canSeeComment, type Viewer } from "../policies";
 import { isBanned } from "./bans";
 import { countApproval } from "./commentStatus";
+import { queuePlace } from "./moderationQueue";
 import { reviewBody } from "./commentReview";
 import { getSite, isThreadOpen } from "./sites";
 
@@ -224,6 +225,7 @@ export async function createComment(
     status: finalStatus,
     visible: approved,
     reasons,
+    ...(await queuePlace(site._id, finalStatus)),
   }).catch(async (err: unknown) => {
     await uncount();
     throw err;

@@ -3,6 +3,7 @@ import { AuthorRecord } from "../../models/AuthorRecord";
 import { Comment, type CommentDoc, type CommentStatus } from "../../models/Comment";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import { ConflictError, NotFoundError } from "../errors";
+import { leftQueues, queuePlace, showsFlags } from "./moderationQueue";
 
 /** Public when approved, or as a placeholder while it still has visible replies. */
 export function isVisible(status: CommentStatus, replyCount: number): boolean {
@@ -63,12 +64,21 @@ export async function changeStatus(
   for (let attempt = 0; attempt < 5; attempt++) {
     const before = await Comment.findById(id).lean();
     if (!before) throw new NotFoundError("Comment");
+    // The new place is numbered before the move; a move that loses the race leaves only an
+    // unused number behind, which costs a read of an empty bucket, never a missed member.
+    const queue =
+      before.status === to && before.queue
+        ? { queue: before.queue, queueSeq: before.queueSeq }
+        : await queuePlace(before.site, to);
+    const flagCount = extra.flagCount ?? before.flagCount;
+    const flags = flagCount > 0 && showsFlags(to) ? {} : { flagQueue: null, flagSeq: null };
     const updated = await Comment.findOneAndUpdate(
       { _id: id, status: before.status },
-      { $set: { status: to, ...extra } },
+      { $set: { status: to, ...extra, ...queue, ...flags } },
       { returnDocument: "after" },
     ).lean();
     if (!updated) continue;
+    await leftQueues(before, updated);
     const delta = Number(to === "approved") - Number(before.status === "approved");
     if (delta !== 0) {
       await Thread.updateOne({ _id: before.thread }, { $inc: { commentCount: delta } });

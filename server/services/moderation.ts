@@ -19,7 +19,10 @@ import {
 import { presentComment, type ApiComment } from "../presenters/comment";
 import { canAdminister, canModerate, type Viewer } from "../policies";
 import { normalizeIp } from "../validation";
+import { BucketList } from "../../models/BucketList";
+import { bucketOf, enterList, liveBuckets, readList } from "./bucketLists";
 import { changeStatus } from "./commentStatus";
+import { flaggedList, logList, queueList, showsFlags, type QueuedStatus } from "./moderationQueue";
 import { getSite, isThreadOpen } from "./sites";
 
 /** The signed-in moderator (or admin) of the site, or 401/403. */
@@ -42,10 +45,17 @@ async function log(
   entry: Pick<ModerationLogDoc, "site" | "action" | "targetType" | "targetId"> &
     Partial<Pick<ModerationLogDoc, "reason" | "before" | "after">>,
 ): Promise<void> {
-  await ModerationLog.create({ ...entry, actor: actor._id, actorName: actor.name });
+  const place = await enterList(logList(entry.site), entry.site);
+  await ModerationLog.create({
+    ...entry,
+    actor: actor._id,
+    actorName: actor.name,
+    bucket: place.key,
+    seq: place.seq,
+  });
 }
 
-const idCursor = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/) });
+const queueCursor = z.object({ b: z.number().int().min(0), q: z.number().int().min(0) });
 
 export type QueueName = "pending" | "flagged" | "spam" | "rejected";
 
@@ -68,16 +78,25 @@ export async function listQueue(
 ): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
   requireModerator(viewer, site);
   await getSite(site);
-  const filter: Record<string, unknown> =
-    opts.status === "flagged"
-      ? { site, flagCount: { $gt: 0 }, status: { $in: ["approved", "pending"] } }
-      : { site, status: opts.status };
-  if (opts.cursor) filter._id = { $lt: new Types.ObjectId(decodeCursor(opts.cursor, idCursor).id) };
-  const docs = await Comment.find(filter)
-    .sort({ _id: -1 })
-    .limit(opts.limit + 1)
-    .lean();
-  const page = docs.slice(0, opts.limit);
+  const flagged = opts.status === "flagged";
+  const listId = flagged ? flaggedList(site) : queueList(site, opts.status as QueuedStatus);
+  const cursor = opts.cursor ? decodeCursor(opts.cursor, queueCursor) : null;
+  const list = await BucketList.findById(listId).lean();
+  // One bucket of the site's list per query, newest first: never the site's whole queue.
+  const { members, more } = await readList(
+    liveBuckets(list, "newest", cursor?.b),
+    "newest",
+    opts.limit,
+    async (key) =>
+      (await Comment.find(flagged ? { flagQueue: key } : { queue: key }).lean()).map((doc) => ({
+        doc,
+        seq: (flagged ? doc.flagSeq : doc.queueSeq) ?? -1,
+      })),
+    ({ doc, seq }) =>
+      (flagged ? doc.flagCount > 0 && showsFlags(doc.status) : doc.status === opts.status) &&
+      (!cursor || seq < cursor.q),
+  );
+  const page = members.map((m) => m.doc);
   const threads = new Map<string, ThreadDoc>();
   await Promise.all(
     [...new Set(page.map((d) => d.thread.toHexString()))].map(async (id) => {
@@ -108,11 +127,16 @@ export async function listQueue(
       };
     }),
   );
-  const last = page[page.length - 1];
+  const last = members[members.length - 1];
   return {
     items,
     nextCursor:
-      docs.length > opts.limit && last ? encodeCursor({ id: last._id.toHexString() }) : null,
+      more && last
+        ? encodeCursor({
+            b: bucketOf((flagged ? last.doc.flagQueue : last.doc.queue) ?? ""),
+            q: last.seq,
+          })
+        : null,
   };
 }
 
@@ -293,14 +317,18 @@ export async function listLog(
   opts: { cursor?: string; limit: number },
 ) {
   requireModerator(viewer, site);
-  const filter: Record<string, unknown> = { site };
-  if (opts.cursor) filter._id = { $lt: new Types.ObjectId(decodeCursor(opts.cursor, idCursor).id) };
-  const docs = await ModerationLog.find(filter)
-    .sort({ _id: -1 })
-    .limit(opts.limit + 1)
-    .lean();
-  const page = docs.slice(0, opts.limit);
-  const last = page[page.length - 1];
+  const cursor = opts.cursor ? decodeCursor(opts.cursor, queueCursor) : null;
+  const list = await BucketList.findById(logList(site)).lean();
+  const { members, more } = await readList(
+    liveBuckets(list, "newest", cursor?.b),
+    "newest",
+    opts.limit,
+    async (key) =>
+      (await ModerationLog.find({ bucket: key }).lean()).map((e) => ({ e, seq: e.seq })),
+    ({ seq }) => !cursor || seq < cursor.q,
+  );
+  const page = members.map((m) => m.e);
+  const last = members[members.length - 1];
   return {
     entries: page.map((e): LogEntry => ({
       id: e._id.toHexString(),
@@ -312,8 +340,7 @@ export async function listLog(
       before: e.before,
       after: e.after,
     })),
-    nextCursor:
-      docs.length > opts.limit && last ? encodeCursor({ id: last._id.toHexString() }) : null,
+    nextCursor: more && last ? encodeCursor({ b: bucketOf(last.e.bucket), q: last.seq }) : null,
   };
 }
 

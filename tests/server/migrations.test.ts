@@ -4,7 +4,7 @@ import { SchemaVersion } from "../../models/SchemaVersion";
 import { migrate, SCHEMA_VERSION } from "../../server/migrations";
 import { makeApp } from "../support/app";
 import { useTestDatabase } from "../support/db";
-import { makeComment, makeSite } from "../support/factories";
+import { makeComment, makeSite, makeUser } from "../support/factories";
 
 useTestDatabase();
 const { app } = makeApp();
@@ -27,5 +27,19 @@ describe("migrations", () => {
     );
     expect(after.body.comments.map((c: { id: string }) => c.id)).toEqual([root._id.toHexString()]);
     expect(after.body.comments[0].replies).toHaveLength(1);
+  });
+
+  it("puts comments held by the previous version into the moderation queue", async () => {
+    const site = await makeSite({ settings: { preModeration: "all" } });
+    const mod = await makeUser({ roles: [{ site: site._id, role: "moderator" }] });
+    const held = await makeComment(site._id, "old-queue");
+    await Comment.collection.updateOne({ _id: held._id }, { $unset: { queue: "", queueSeq: "" } });
+    await SchemaVersion.updateOne({ _id: "schema" }, { $set: { version: 2 } });
+    const queue = () =>
+      request(app).get(`/api/v1/sites/${site._id}/moderation/queue`).set(mod.auth);
+    expect((await queue()).body.items).toHaveLength(0);
+    await migrate();
+    const items = (await queue()).body.items as { comment: { id: string } }[];
+    expect(items.map((i) => i.comment.id)).toEqual([held._id.toHexString()]);
   });
 });
