@@ -17,6 +17,11 @@ export interface BucketListDoc {
   next: number;
   /** Bucket number → members that left it. */
   left: Record<string, number>;
+  /**
+   * For lists placed by a bucket number of their own (a thread's roots at one score sit in their
+   * root buckets): bucket number → members there now.
+   */
+  counts: Record<string, number>;
 }
 
 const bucketListSchema = new Schema<BucketListDoc>(
@@ -25,6 +30,7 @@ const bucketListSchema = new Schema<BucketListDoc>(
     owner: { type: String, required: true },
     next: { type: Number, default: 0 },
     left: { type: Schema.Types.Mixed, default: {} },
+    counts: { type: Schema.Types.Mixed, default: {} },
   },
   { versionKey: false, minimize: false },
 );

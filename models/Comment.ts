@@ -66,6 +66,12 @@ export interface CommentDoc {
   /** Direct replies currently visible to everyone. */
   replyCount: number;
   flagCount: number;
+  /**
+   * A root with a non-zero score: its bucket key in its thread's list for that score (the top sort);
+   * null for replies and for roots at 0, which the top sort reads from the root buckets.
+   */
+  rank: string | null;
+  rankSeq: number | null;
   /** Bucket key in its site's moderation list for its status (pending, spam, rejected), or null. */
   queue: string | null;
   queueSeq: number | null;
@@ -114,6 +120,8 @@ const commentSchema = new Schema<CommentDoc>(
     score: { type: Number, default: 0 },
     replyCount: { type: Number, default: 0 },
     flagCount: { type: Number, default: 0 },
+    rank: { type: String, default: null },
+    rankSeq: { type: Number, default: null },
     queue: { type: String, default: null },
     queueSeq: { type: Number, default: null },
     flagQueue: { type: String, default: null },
@@ -126,7 +134,10 @@ const commentSchema = new Schema<CommentDoc>(
 
 // Pages: a bucket's trees (oldest/newest), and roots by score (top).
 commentSchema.index({ page: 1 });
-commentSchema.index({ thread: 1, depth: 1, visible: 1, pinned: -1, score: -1, _id: 1 });
+commentSchema.index({ rank: 1 });
+// Pinned roots, and roots at score 0 within one root bucket (with `page`).
+commentSchema.index({ thread: 1, depth: 1, pinned: 1 });
+commentSchema.index({ page: 1, depth: 1, score: 1 });
 // A root's replies in tree order, and any subtree's.
 commentSchema.index({ rootId: 1, visible: 1, path: 1 });
 commentSchema.index({ ancestors: 1, path: 1 });

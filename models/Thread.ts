@@ -35,6 +35,8 @@ const threadSchema = new Schema<ThreadDoc>(
   { timestamps: true, versionKey: false },
 );
 
-threadSchema.index({ site: 1, key: 1 }, { unique: true });
+// Key first: the embedded engine indexes an index's leading field, and a key picks out a thread
+// where a site would match all of the site's threads.
+threadSchema.index({ key: 1, site: 1 }, { unique: true });
 
 export const Thread = model<ThreadDoc>("Thread", threadSchema);

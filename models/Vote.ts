@@ -5,6 +5,8 @@ export interface VoteDoc {
   _id: string;
   comment: Types.ObjectId;
   user: Types.ObjectId;
+  /** The comment's thread: a reader's votes on a page are read by (user, thread). */
+  thread: Types.ObjectId;
   value: -1 | 0 | 1;
   updatedAt: Date;
 }
@@ -14,10 +16,11 @@ const voteSchema = new Schema<VoteDoc>(
     _id: { type: String, required: true },
     comment: { type: Schema.Types.ObjectId, required: true },
     user: { type: Schema.Types.ObjectId, required: true },
+    thread: { type: Schema.Types.ObjectId, required: true },
     value: { type: Number, enum: [-1, 0, 1], required: true },
   },
   { timestamps: { createdAt: false, updatedAt: true }, versionKey: false },
 );
-voteSchema.index({ user: 1, comment: 1 });
+voteSchema.index({ user: 1, thread: 1 });
 
 export const Vote = model<VoteDoc>("Vote", voteSchema);

@@ -4,15 +4,19 @@ import type { Model } from "mongoose";
 import { Client } from "pg";
 
 /**
- * The fields FerretDB can push down for a model: the top-level fields of every index the schema
- * declares, and `_id`. FerretDB's PostgreSQL handler turns a top-level equality condition into
+ * The fields to index for FerretDB: the leading field of every index the schema declares, and
+ * `_id`. FerretDB's PostgreSQL handler turns a top-level equality condition into
  * `_jsonb->'field' @> value` and leaves everything else (ranges, `$in`, `$or`, dotted paths) to be
- * filtered in Go after the fetch; its own btree indexes cannot serve `@>`, GIN ones can.
+ * filtered in Go after the fetch; its own btree indexes cannot serve `@>`, GIN ones can. The
+ * leading field is the selective one, as on MongoDB; PostgreSQL checks the other equality
+ * conditions on the rows that index finds, before FerretDB decodes them. Indexing the rest too
+ * (`depth`, `visible`, `score`) would only slow every insert.
  */
 export function pushdownFields(model: Model<any>): string[] {
   const fields = new Set<string>(["_id"]);
   for (const [keys] of model.schema.indexes()) {
-    for (const field of Object.keys(keys)) if (!field.includes(".")) fields.add(field);
+    const leading = Object.keys(keys)[0];
+    if (leading && !leading.includes(".")) fields.add(leading);
   }
   return [...fields];
 }

@@ -11,6 +11,8 @@ import {
   showsFlags,
 } from "./services/moderationQueue";
 import { Thread } from "../models/Thread";
+import { Vote } from "../models/Vote";
+import { rerank } from "./services/topRanks";
 
 /** Data layouts in order; each step brings data written by the version before up to date. */
 const steps: { version: number; run: () => Promise<void> }[] = [
@@ -66,6 +68,20 @@ const steps: { version: number; run: () => Promise<void> }[] = [
             { $set: { bucket: place.key, seq: place.seq } },
           );
         }
+      }
+    },
+  },
+  {
+    // 4: roots with a score sit in their thread's list for it (the top sort); votes name their thread.
+    version: 4,
+    async run() {
+      for await (const thread of Thread.find({}, { _id: 1 }).lean().cursor()) {
+        const roots = Comment.find({ thread: thread._id, depth: 0, rank: null });
+        for await (const root of roots.lean().cursor()) if (root.score !== 0) await rerank(root);
+      }
+      for await (const vote of Vote.find({ thread: null }).lean().cursor()) {
+        const comment = await Comment.findById(vote.comment, { thread: 1 }).lean();
+        if (comment) await Vote.updateOne({ _id: vote._id }, { $set: { thread: comment.thread } });
       }
     },
   },

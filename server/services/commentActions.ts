@@ -15,6 +15,7 @@ import { canDelete, canEdit, canModerate, isAuthor, type Viewer } from "../polic
 import { isBanned } from "./bans";
 import { changeStatus } from "./commentStatus";
 import { flaggedPlace, showsFlags } from "./moderationQueue";
+import { rerank } from "./topRanks";
 import { reviewBody } from "./commentReview";
 import { findVisibleComment } from "./commentReader";
 import { getSite, isThreadOpen } from "./sites";
@@ -102,7 +103,7 @@ export async function voteOnComment(
   // The previous value comes back from the same atomic upsert, so concurrent votes add up right.
   const previous = await Vote.findOneAndUpdate(
     { _id: key },
-    { $set: { value, comment: doc._id, user: user._id } },
+    { $set: { value, comment: doc._id, user: user._id, thread: doc.thread } },
     { upsert: true, returnDocument: "before" },
   ).lean();
   const delta = value - (previous?.value ?? 0);
@@ -113,6 +114,7 @@ export async function voteOnComment(
     { returnDocument: "after" },
   ).lean();
   if (!updated) throw new ConflictError("The comment was removed.");
+  if (updated.depth === 0) await rerank(updated);
   events.publish("comment.voted", { comment: updated });
   return { score: updated.score, myVote: value };
 }

@@ -3,15 +3,26 @@ import { z } from "zod";
 import type { Config } from "../../config";
 import { Comment, pageKey, ROOT_BUCKET_SIZE, type CommentDoc } from "../../models/Comment";
 import { Thread, type ThreadDoc } from "../../models/Thread";
+import { BucketList } from "../../models/BucketList";
 import { Vote } from "../../models/Vote";
 import { decodeCursor, encodeCursor } from "../cursor";
 import { NotFoundError, ValidationError } from "../errors";
 import { presentComment, type ApiComment } from "../presenters/comment";
 import { presentThread, type ApiThread } from "../presenters/thread";
 import { canModerate, canSeeComment, isAuthor, type Viewer } from "../policies";
+import { bucketKey } from "./bucketLists";
 import { getSite } from "./sites";
+import { rankedBuckets, scoreOfTopList, topList, topOwner } from "./topRanks";
 
 export type SortOrder = "oldest" | "newest" | "top";
+
+/** In memory, what visibleTo selects. */
+function inListFor(viewer: Viewer, d: CommentDoc): boolean {
+  return (
+    d.visible ||
+    (d.status === "pending" && !!viewer.user && d.author.user?.equals(viewer.user._id) === true)
+  );
+}
 
 /** What a viewer may see in a list: public comments, and their own held ones. */
 function visibleTo(viewer: Viewer): QueryFilter<CommentDoc> {
@@ -27,14 +38,19 @@ function present(doc: CommentDoc, viewer: Viewer, myVotes: Map<string, number>):
   return presentComment(shown, { viewer, myVotes });
 }
 
+/** The viewer's votes on these comments: one (user, thread) query per thread they belong to. */
 async function votesOf(viewer: Viewer, docs: CommentDoc[]): Promise<Map<string, number>> {
   const map = new Map<string, number>();
-  if (!viewer.user || docs.length === 0) return map;
-  const votes = await Vote.find({
-    user: viewer.user._id,
-    comment: { $in: docs.map((d) => d._id) },
-  }).lean();
-  for (const v of votes) map.set(v.comment.toHexString(), v.value);
+  const user = viewer.user;
+  if (!user || docs.length === 0) return map;
+  const wanted = new Set(docs.map((d) => d._id.toHexString()));
+  const threads = [...new Map(docs.map((d) => [d.thread.toHexString(), d.thread])).values()];
+  for (const thread of threads) {
+    // Matches this reader's votes in this thread, not all of their votes.
+    for (const v of await Vote.find({ user: user._id, thread }).lean()) {
+      if (wanted.has(v.comment.toHexString())) map.set(v.comment.toHexString(), v.value);
+    }
+  }
   return map;
 }
 
@@ -66,7 +82,13 @@ const rootCursorSchema = z.union([
       .regex(/^[0-9a-f]{24}$/)
       .nullable(),
   }),
-  z.object({ s: z.literal("top"), sc: z.number().int(), id: z.string().regex(/^[0-9a-f]{24}$/) }),
+  // Top: the last root's score, its root bucket and its id.
+  z.object({
+    s: z.literal("top"),
+    sc: z.number().int(),
+    b: z.number().int().min(0),
+    id: z.string().regex(/^[0-9a-f]{24}$/),
+  }),
 ]);
 type RootCursor = z.infer<typeof rootCursorSchema>;
 
@@ -100,34 +122,14 @@ async function rootPage(
   const visible = visibleTo(viewer);
 
   if (sort === "top") {
-    const after =
-      cursor?.s === "top"
-        ? {
-            $or: [
-              { score: { $lt: cursor.sc } },
-              { score: cursor.sc, _id: { $gt: new Types.ObjectId(cursor.id) } },
-            ],
-          }
-        : {};
-    const page = await Comment.find({
-      thread: thread._id,
-      depth: 0,
-      pinned: false,
-      ...visible,
-      $and: [after],
-    })
-      .sort({ score: -1, _id: 1 })
-      .limit(want + 1)
-      .lean();
-    const more = page.length > want;
-    const shown = page.slice(0, want);
-    docs.push(...shown);
-    const last = shown[shown.length - 1];
-    return {
-      docs,
-      known,
-      next: more && last ? { s: "top", sc: last.score, id: last._id.toHexString() } : null,
-    };
+    const { docs: ranked, next } = await topRoots(
+      thread,
+      viewer,
+      want,
+      cursor?.s === "top" ? cursor : null,
+    );
+    docs.push(...ranked);
+    return { docs, known, next };
   }
 
   const ascending = sort === "oldest";
@@ -163,6 +165,69 @@ async function rootPage(
     docs,
     known,
     next: more && last ? { s: sort, b: last.bucket, id: last._id.toHexString() } : null,
+  };
+}
+
+type TopCursor = Extract<RootCursor, { s: "top" }>;
+
+/**
+ * Roots by score, highest first, ties oldest first. Roots with a score other than 0 sit in their
+ * thread's list for that score at their own root bucket; roots at 0, usually most of them, are
+ * read from the root buckets. Every query reads one root bucket's worth: `{rank}` or
+ * `{page, depth: 0, score: 0}`, never the thread.
+ */
+async function topRoots(
+  thread: ThreadDoc,
+  viewer: Viewer,
+  want: number,
+  cursor: TopCursor | null,
+): Promise<{ docs: CommentDoc[]; next: TopCursor | null }> {
+  const lists = await BucketList.find({ owner: topOwner(thread._id) }).lean();
+  const byScore = new Map(lists.map((l) => [scoreOfTopList(l._id), l]));
+  const scores = [...new Set([0, ...byScore.keys()])]
+    .filter((sc) => !cursor || sc <= cursor.sc)
+    .sort((a, b) => b - a);
+  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
+  const found: { doc: CommentDoc; b: number }[] = [];
+  for (const score of scores) {
+    const resume = cursor && cursor.sc === score ? cursor : null;
+    const buckets =
+      score === 0
+        ? Array.from({ length: lastBucket + 1 - (resume?.b ?? 0) }, (_, i) => i + (resume?.b ?? 0))
+        : rankedBuckets(byScore.get(score), resume?.b ?? 0);
+    for (const b of buckets) {
+      const filter =
+        score === 0
+          ? { page: pageKey(thread._id, b), depth: 0, score: 0 }
+          : { rank: bucketKey(topList(thread._id, score), b) };
+      const roots = await Comment.find({
+        ...filter,
+        ...(viewer.user ? {} : { visible: true }),
+      }).lean();
+      const after = resume && resume.b === b ? resume.id : null;
+      roots
+        .filter(
+          (d) =>
+            d.depth === 0 &&
+            !d.pinned &&
+            d.score === score &&
+            inListFor(viewer, d) &&
+            (!after || d._id.toHexString() > after),
+        )
+        .sort((x, y) => x._id.toHexString().localeCompare(y._id.toHexString()))
+        .forEach((doc) => found.push({ doc, b }));
+      if (found.length > want) break;
+    }
+    if (found.length > want) break;
+  }
+  const page = found.slice(0, want);
+  const last = page[page.length - 1];
+  return {
+    docs: page.map((f) => f.doc),
+    next:
+      found.length > want && last
+        ? { s: "top", sc: last.doc.score, b: last.b, id: last.doc._id.toHexString() }
+        : null,
   };
 }
 

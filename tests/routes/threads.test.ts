@@ -329,13 +329,26 @@ describe("GET /api/v1/sites/:site/threads/:key/comments", () => {
     expect(ids).toEqual([...made].reverse());
   });
 
+  /** `n` readers vote the comment up. */
+  async function voteUp(id: string, n: number) {
+    for (let i = 0; i < n; i++) {
+      const voter = await makeUser();
+      await request(app)
+        .put(api(`/comments/${id}/vote`))
+        .set(voter.auth)
+        .send({ value: 1 })
+        .expect(200);
+    }
+  }
+
   it("sorts top by score, ties oldest first, with pinned comments first", async () => {
     const site = await makeSite();
     const c = [];
     for (let i = 0; i < 5; i++) c.push(await makeComment(site._id, "top"));
-    await Comment.updateOne({ _id: c[1]!._id }, { score: 5 });
-    await Comment.updateOne({ _id: c[3]!._id }, { score: 2 });
-    await Comment.updateOne({ _id: c[4]!._id }, { score: 2 });
+    // Scores through real votes; the later of the two at 2 reaches it first, and still comes second.
+    await voteUp(c[1]!._id.toHexString(), 5);
+    await voteUp(c[4]!._id.toHexString(), 2);
+    await voteUp(c[3]!._id.toHexString(), 2);
     const mod = await makeUser({ roles: [{ site: site._id, role: "moderator" }] });
     await request(app)
       .post(api(`/comments/${c[0]!._id}/moderation`))
@@ -347,6 +360,40 @@ describe("GET /api/v1/sites/:site/threads/:key/comments", () => {
     expect(ids).toEqual([hex[0], hex[1], hex[3], hex[4], hex[2]]);
   });
 
+  it("pages top across root buckets without duplicates or gaps while votes move roots and comments arrive", async () => {
+    const site = await makeSite();
+    const roots: string[] = [];
+    for (let i = 0; i < 70; i++)
+      roots.push((await makeComment(site._id, "rank"))._id.toHexString());
+    await voteUp(roots[50]!, 2);
+    await voteUp(roots[40]!, 1);
+    await voteUp(roots[10]!, 1);
+    // Back to 0: it returns to its place among the roots at 0.
+    const voter = await makeUser();
+    await request(app)
+      .put(api(`/comments/${roots[10]}/vote`))
+      .set(voter.auth)
+      .send({ value: -1 })
+      .expect(200);
+    await request(app)
+      .put(api(`/comments/${roots[60]}/vote`))
+      .set(voter.auth)
+      .send({ value: -1 })
+      .expect(200);
+    const arrived: string[] = [];
+    const ids = await pageThrough(site._id, "rank", "top", 7, async () => {
+      arrived.push((await makeComment(site._id, "rank"))._id.toHexString());
+    });
+    const zeros = roots.filter((_, i) => ![50, 40, 60].includes(i));
+    expect(ids).toEqual([
+      roots[50],
+      roots[40],
+      ...zeros,
+      ...arrived.slice(0, ids.length - 70),
+      roots[60],
+    ]);
+  });
+
   it("shows each root's replies in tree order under every sort, pinned roots included", async () => {
     const site = await makeSite();
     const a = await makeComment(site._id, "trees");
@@ -355,7 +402,7 @@ describe("GET /api/v1/sites/:site/threads/:key/comments", () => {
     const b1 = await makeComment(site._id, "trees", { parentId: b._id.toHexString() });
     const a1x = await makeComment(site._id, "trees", { parentId: a1._id.toHexString() });
     const a2 = await makeComment(site._id, "trees", { parentId: a._id.toHexString() });
-    await Comment.updateOne({ _id: b._id }, { score: 3 });
+    await voteUp(b._id.toHexString(), 3);
     const shape = (list: C[]): unknown => list.map((c) => [c.id, shape(c.replies)]);
     const hex = (x: { _id: { toHexString(): string } }) => x._id.toHexString();
     const aTree = [
