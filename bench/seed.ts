@@ -1,5 +1,13 @@
 import { Types } from "mongoose";
-import { Comment, pageKey, ROOT_BUCKET_SIZE, type CommentDoc } from "../models/Comment";
+import {
+  Comment,
+  pageKey,
+  REPLY_HEAD,
+  ROOT_BUCKET_SIZE,
+  SIBLING_BUCKET,
+  siblingKey,
+  type CommentDoc,
+} from "../models/Comment";
 import { Thread } from "../models/Thread";
 import { renderMarkdown } from "../server/services/markdown";
 
@@ -79,11 +87,16 @@ export async function seedThread(
       bucket: Math.floor(r / ROOT_BUCKET_SIZE),
       page: pageKey(thread._id, Math.floor(r / ROOT_BUCKET_SIZE)),
       replyCount: 0,
+      childSeq: 0,
+      replySeq: repliesHere,
+      descendants: status === "approved" ? repliesHere : 0,
       createdAt: new Date(start + made * 1000),
       updatedAt: new Date(),
     };
     docs.push(root);
-    type Node = { id: Types.ObjectId; path: string; doc: { replyCount: number } };
+    // Past REPLY_HEAD the tree is big: its replies are read by the walk, not with the bucket.
+    const replyPage = repliesHere > REPLY_HEAD ? null : root.page;
+    type Node = { id: Types.ObjectId; path: string; doc: { replyCount: number; childSeq: number } };
     let lastChild: Node | null = null;
     for (let i = 0; i < repliesHere; i++) {
       const id = idAt();
@@ -92,7 +105,7 @@ export async function seedThread(
       const underChild: Node | null = i % 2 === 1 ? lastChild : null;
       const parent: Node = underChild ?? { id: rootId, path: root.path, doc: root };
       const depth = underChild ? 2 : 1;
-      const doc: Partial<CommentDoc> & { path: string; replyCount: number } = {
+      const doc: Partial<CommentDoc> & { path: string; replyCount: number; childSeq: number } = {
         ...base(id),
         parentId: parent.id,
         ancestors: underChild ? [rootId, parent.id] : [rootId],
@@ -100,12 +113,15 @@ export async function seedThread(
         depth,
         path: `${parent.path}/${id.toHexString()}`,
         bucket: Math.floor(r / ROOT_BUCKET_SIZE),
-        page: pageKey(thread._id, Math.floor(r / ROOT_BUCKET_SIZE)),
+        page: replyPage,
+        sib: siblingKey(parent.id, Math.floor(parent.doc.childSeq / SIBLING_BUCKET)),
         replyCount: 0,
+        childSeq: 0,
         createdAt: new Date(start + made * 1000),
         updatedAt: new Date(),
       };
-      parent.doc.replyCount++;
+      parent.doc.childSeq++;
+      if (status === "approved") parent.doc.replyCount++;
       docs.push(doc);
       if (!underChild) lastChild = { id, path: doc.path, doc };
     }

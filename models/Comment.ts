@@ -23,6 +23,17 @@ export const ROOT_BUCKET_SIZE = 32;
 export const pageKey = (thread: Types.ObjectId, bucket: number) =>
   `${thread.toHexString()}:${bucket}`;
 
+/**
+ * A root's first REPLY_HEAD replies are kept in its root bucket, so small trees come with their
+ * page in the same query. Past that the tree is "big": its replies leave the bucket and are read
+ * in tree order through sibling buckets, SIBLING_BUCKET children of one parent per query.
+ */
+export const REPLY_HEAD = 50;
+export const SIBLING_BUCKET = 50;
+
+/** The key of a parent's `k`th bucket of children. */
+export const siblingKey = (parent: Types.ObjectId, k: number) => `${parent.toHexString()}:${k}`;
+
 export interface CommentAuthor {
   /** Null for guests. */
   user: Types.ObjectId | null;
@@ -51,8 +62,16 @@ export interface CommentDoc {
   path: string;
   /** floor(root number / ROOT_BUCKET_SIZE) of this comment's root. */
   bucket: number;
-  /** pageKey(thread, bucket). */
-  page: string;
+  /** pageKey(thread, bucket); null for the replies of a big tree (see REPLY_HEAD). */
+  page: string | null;
+  /** A reply's place among its parent's children: siblingKey(parent, childNumber / SIBLING_BUCKET). */
+  sib: string | null;
+  /** Children ever posted under this comment, numbering them. */
+  childSeq: number;
+  /** A root's replies ever posted, at any depth; past REPLY_HEAD its tree is big. */
+  replySeq: number;
+  /** A root's replies now visible to everyone, at any depth (for "more replies"). */
+  descendants: number;
   author: CommentAuthor;
   ip: string | null;
   body: string;
@@ -109,7 +128,11 @@ const commentSchema = new Schema<CommentDoc>(
     depth: { type: Number, required: true, min: 0 },
     path: { type: String, required: true },
     bucket: { type: Number, required: true },
-    page: { type: String, required: true },
+    page: { type: String, default: null },
+    sib: { type: String, default: null },
+    childSeq: { type: Number, default: 0 },
+    replySeq: { type: Number, default: 0 },
+    descendants: { type: Number, default: 0 },
     author: { type: authorSchema, required: true },
     ip: { type: String, default: null },
     body: { type: String, default: "" },
@@ -138,9 +161,10 @@ commentSchema.index({ rank: 1 });
 // Pinned roots, and roots at score 0 within one root bucket (with `page`).
 commentSchema.index({ thread: 1, depth: 1, pinned: 1 });
 commentSchema.index({ page: 1, depth: 1, score: 1 });
-// A root's replies in tree order, and any subtree's.
-commentSchema.index({ rootId: 1, visible: 1, path: 1 });
-commentSchema.index({ ancestors: 1, path: 1 });
+// A parent's children, one sibling bucket at a time (tree order for big trees).
+commentSchema.index({ sib: 1 });
+// A small tree's replies within its root bucket.
+commentSchema.index({ page: 1, rootId: 1 });
 // An author's own pending comments, and the first-comment rule.
 commentSchema.index({ "author.user": 1, site: 1, status: 1 });
 commentSchema.index({ "author.email": 1, site: 1, status: 1 });

@@ -1,4 +1,11 @@
-import { Comment, pageKey, ROOT_BUCKET_SIZE } from "../models/Comment";
+import {
+  Comment,
+  pageKey,
+  REPLY_HEAD,
+  ROOT_BUCKET_SIZE,
+  SIBLING_BUCKET,
+  siblingKey,
+} from "../models/Comment";
 import { ModerationLog } from "../models/ModerationLog";
 import { SchemaVersion } from "../models/SchemaVersion";
 import { Site } from "../models/Site";
@@ -82,6 +89,45 @@ const steps: { version: number; run: () => Promise<void> }[] = [
       for await (const vote of Vote.find({ thread: null }).lean().cursor()) {
         const comment = await Comment.findById(vote.comment, { thread: 1 }).lean();
         if (comment) await Vote.updateOne({ _id: vote._id }, { $set: { thread: comment.thread } });
+      }
+    },
+  },
+  {
+    // 5: replies numbered among their siblings (the tree walk); big trees leave the root bucket.
+    version: 5,
+    async run() {
+      // Recomputed from the replies themselves, so running it again gives the same result.
+      for await (const root of Comment.find({ depth: 0 }).lean().cursor()) {
+        const replies = (await Comment.find({ rootId: root._id, depth: { $gt: 0 } }).lean()).sort(
+          (a, b) => a._id.toHexString().localeCompare(b._id.toHexString()),
+        );
+        const children = new Map<string, number>();
+        for (const reply of replies) {
+          const parent = reply.parentId!.toHexString();
+          const n = children.get(parent) ?? 0;
+          children.set(parent, n + 1);
+          await Comment.updateOne(
+            { _id: reply._id },
+            {
+              $set: {
+                sib: siblingKey(reply.parentId!, Math.floor(n / SIBLING_BUCKET)),
+                ...(replies.length > REPLY_HEAD ? { page: null } : {}),
+              },
+            },
+          );
+        }
+        for (const [id, n] of children) {
+          await Comment.updateOne({ _id: id }, { $set: { childSeq: n } });
+        }
+        await Comment.updateOne(
+          { _id: root._id },
+          {
+            $set: {
+              replySeq: replies.length,
+              descendants: replies.filter((r) => r.visible).length,
+            },
+          },
+        );
       }
     },
   },

@@ -5,6 +5,9 @@ import {
   Comment,
   ROOT_BUCKET_SIZE,
   pageKey,
+  REPLY_HEAD,
+  SIBLING_BUCKET,
+  siblingKey,
   type CommentAuthor,
   type CommentDoc,
 } from "../../models/Comment";
@@ -121,6 +124,47 @@ async function countOnThread(
   }
 }
 
+/**
+ * Numbers a reply among its parent's children (its sibling bucket) and among its root's replies
+ * (whether it still fits the root's bucket), counting it on both when approved: one write when
+ * the parent is the root, two otherwise.
+ */
+async function numberReply(
+  placed: NonNullable<ReturnType<typeof placeReply>>,
+  approved: boolean,
+): Promise<{ sib: string; replySeq: number; undo: () => Promise<unknown> }> {
+  const seen = approved ? 1 : 0;
+  const parentIsRoot = placed.parentId.equals(placed.rootId);
+  const parent = await Comment.findOneAndUpdate(
+    { _id: placed.parentId },
+    {
+      $inc: {
+        childSeq: 1,
+        replyCount: seen,
+        ...(parentIsRoot ? { replySeq: 1, descendants: seen } : {}),
+      },
+    },
+    { returnDocument: "after" },
+  ).lean();
+  if (!parent) throw new NotFoundError("Parent comment");
+  let replySeq = parent.replySeq;
+  if (!parentIsRoot) {
+    const root = await Comment.findOneAndUpdate(
+      { _id: placed.rootId },
+      { $inc: { replySeq: 1, descendants: seen } },
+      { returnDocument: "after" },
+    ).lean();
+    replySeq = root?.replySeq ?? REPLY_HEAD + 1;
+  }
+  const undo = async () => {
+    if (!approved) return;
+    await Comment.updateOne({ _id: placed.parentId }, { $inc: { replyCount: -1 } });
+    await Comment.updateOne({ _id: placed.rootId }, { $inc: { descendants: -1 } });
+  };
+  const k = Math.floor((parent.childSeq - 1) / SIBLING_BUCKET);
+  return { sib: siblingKey(placed.parentId, k), replySeq, undo };
+}
+
 /** Where a reply goes: under its parent, or under the deepest ancestor maxDepth allows. */
 function placeReply(parent: CommentDoc, maxDepth: number) {
   const chain = [...parent.ancestors, parent._id];
@@ -206,6 +250,10 @@ export async function createComment(
     throw new ThreadClosedError();
   }
   const bucket = placed ? parent!.bucket : Math.floor((thread.rootSeq - 1) / ROOT_BUCKET_SIZE);
+  const numbered = placed ? await numberReply(placed, approved) : null;
+  const page = pageKey(thread._id, bucket);
+  // A root's first REPLY_HEAD replies come with its bucket; later ones are read by the tree walk.
+  const inBucket = !numbered || numbered.replySeq <= REPLY_HEAD;
   const doc = await Comment.create({
     _id,
     site: site._id,
@@ -217,7 +265,8 @@ export async function createComment(
     depth: placed?.depth ?? 0,
     path: placed ? `${placed.parentPath}/${hex}` : hex,
     bucket,
-    page: pageKey(thread._id, bucket),
+    page: inBucket ? page : null,
+    sib: numbered?.sib ?? null,
     author,
     ip: viewer.ip,
     body: input.body,
@@ -228,12 +277,17 @@ export async function createComment(
     ...(await queuePlace(site._id, finalStatus)),
   }).catch(async (err: unknown) => {
     await uncount();
+    await numbered?.undo();
     throw err;
   });
-  if (approved) {
-    if (placed) await Comment.updateOne({ _id: placed.parentId }, { $inc: { replyCount: 1 } });
-    await countApproval(doc, 1);
+  // The tree just became big: its replies leave the bucket (a bounded update, one bucket's rows).
+  if (placed && numbered?.replySeq === REPLY_HEAD + 1) {
+    await Comment.updateMany(
+      { page, rootId: placed.rootId, depth: { $gt: 0 } },
+      { $set: { page: null } },
+    );
   }
+  if (approved) await countApproval(doc, 1);
   const comment = doc.toObject() as CommentDoc;
   deps.events.publish("comment.created", { comment, thread });
   return { comment, thread };

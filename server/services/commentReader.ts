@@ -1,7 +1,15 @@
 import { Types, type QueryFilter } from "mongoose";
 import { z } from "zod";
 import type { Config } from "../../config";
-import { Comment, pageKey, ROOT_BUCKET_SIZE, type CommentDoc } from "../../models/Comment";
+import {
+  Comment,
+  pageKey,
+  REPLY_HEAD,
+  ROOT_BUCKET_SIZE,
+  SIBLING_BUCKET,
+  siblingKey,
+  type CommentDoc,
+} from "../../models/Comment";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import { BucketList } from "../../models/BucketList";
 import { Vote } from "../../models/Vote";
@@ -150,7 +158,9 @@ async function rootPage(
         (a, b) => (ascending ? 1 : -1) * a._id.toHexString().localeCompare(b._id.toHexString()),
       );
     const replies = trees.filter((d) => d.depth > 0).sort((a, b) => a.path.localeCompare(b.path));
-    for (const root of roots) known.set(root._id.toHexString(), []);
+    // Big trees' replies are read by the walk; only small trees come complete with the bucket.
+    for (const root of roots)
+      if (root.replySeq <= REPLY_HEAD) known.set(root._id.toHexString(), []);
     for (const reply of replies) known.get(reply.rootId.toHexString())?.push(reply);
     collected.push(...roots);
     if (collected.length > want) break;
@@ -231,31 +241,96 @@ async function topRoots(
   };
 }
 
-/** A subtree's visible comments after `afterPath`, in tree order. */
-async function subtreePage(
-  root: Pick<CommentDoc, "rootId" | "path">,
+/** One parent's children in one sibling bucket, as the viewer may see them, oldest first. */
+async function siblings(parent: CommentDoc, k: number, viewer: Viewer): Promise<CommentDoc[]> {
+  const docs = await Comment.find({
+    sib: siblingKey(parent._id, k),
+    ...(viewer.user ? {} : { visible: true }),
+  }).lean();
+  return docs
+    .filter((d) => inListFor(viewer, d))
+    .sort((x, y) => x._id.toHexString().localeCompare(y._id.toHexString()));
+}
+
+const siblingBucketOf = (doc: CommentDoc) => Number(doc.sib?.slice(doc.sib.indexOf(":") + 1) ?? 0);
+
+/**
+ * A subtree's comments after `afterPath` in tree order (depth first, children oldest first), read
+ * one sibling bucket at a time: each query matches at most SIBLING_BUCKET children of one parent,
+ * whatever the size of the tree. A hidden child is skipped with its subtree (a hidden comment
+ * that still has visible replies is visible, as a tombstone).
+ */
+async function walkSubtree(
+  top: CommentDoc,
   viewer: Viewer,
   afterPath: string,
   limit: number,
 ): Promise<{ docs: CommentDoc[]; more: boolean }> {
-  const page = await Comment.find({
-    rootId: root.rootId,
-    ...visibleTo(viewer),
-    // Every descendant's path starts with "<path>/"; "0" is the character after "/".
-    $and: [{ path: { $gt: afterPath } }, { path: { $lt: `${root.path}0` } }],
-  })
-    .sort({ path: 1 })
-    .limit(limit + 1)
-    .lean();
-  return { docs: page.slice(0, limit), more: page.length > limit };
+  type Frame = { parent: CommentDoc; k: number; after: string | null; queue: CommentDoc[] | null };
+  const stack: Frame[] = [];
+  // Resuming after a comment: its own children come next, then its later siblings, then its
+  // parent's later siblings, and so on up to `top`.
+  const below = afterPath.startsWith(`${top.path}/`)
+    ? afterPath.slice(top.path.length + 1).split("/")
+    : [];
+  let parent = top;
+  for (const id of below) {
+    const child = await Comment.findById(id).lean();
+    if (!child || !child.parentId?.equals(parent._id)) break;
+    stack.push({ parent, k: siblingBucketOf(child), after: id, queue: null });
+    parent = child;
+  }
+  stack.push({ parent, k: 0, after: null, queue: null });
+
+  const docs: CommentDoc[] = [];
+  while (stack.length > 0 && docs.length <= limit) {
+    const frame = stack[stack.length - 1]!;
+    if (!frame.queue || frame.queue.length === 0) {
+      if (frame.queue) {
+        frame.k++;
+        frame.after = null;
+      }
+      // Stored before children were numbered: no count, no buckets to read (the migration adds them).
+      const children = frame.parent.childSeq ?? 0;
+      if (children <= 0 || frame.k > Math.floor((children - 1) / SIBLING_BUCKET)) {
+        stack.pop();
+        continue;
+      }
+      const after = frame.after;
+      frame.queue = (await siblings(frame.parent, frame.k, viewer)).filter(
+        (d) => !after || d._id.toHexString() > after,
+      );
+      continue;
+    }
+    const child = frame.queue.shift()!;
+    docs.push(child);
+    if ((child.childSeq ?? 0) > 0) stack.push({ parent: child, k: 0, after: null, queue: null });
+  }
+  return { docs: docs.slice(0, limit), more: docs.length > limit };
 }
 
-async function remainingInSubtree(root: Pick<CommentDoc, "rootId" | "path">, afterPath: string) {
-  return Comment.countDocuments({
-    rootId: root.rootId,
-    visible: true,
-    $and: [{ path: { $gt: afterPath } }, { path: { $lt: `${root.path}0` } }],
-  });
+/** A root's replies for its page: from its bucket while the tree is small, else by the walk. */
+async function repliesOf(
+  root: CommentDoc,
+  viewer: Viewer,
+  replyLimit: number,
+  known: KnownReplies,
+): Promise<{ docs: CommentDoc[]; remaining: number } | null> {
+  const replySeq = root.replySeq ?? 0;
+  if (replySeq === 0) return null;
+  if (replySeq <= REPLY_HEAD) {
+    const group =
+      known.get(root._id.toHexString()) ??
+      // A small tree lies in its root's bucket: this matches that bucket's rows of this tree.
+      (await Comment.find({ page: root.page, rootId: root._id }).lean())
+        .filter((d) => d.depth > 0 && inListFor(viewer, d))
+        .sort((a, b) => a.path.localeCompare(b.path));
+    const docs = group.slice(0, replyLimit);
+    return { docs, remaining: group.length - docs.length };
+  }
+  const { docs, more } = await walkSubtree(root, viewer, root.path, replyLimit);
+  const shownVisible = docs.filter((d) => d.visible).length;
+  return { docs, remaining: more ? Math.max(1, root.descendants - shownVisible) : 0 };
 }
 
 export interface ThreadListing {
@@ -288,20 +363,7 @@ export async function listThreadComments(
     known,
   } = await rootPage(thread, viewer, opts.sort, opts.limit, cursor);
   const subtrees = await Promise.all(
-    roots.map(async (r) => {
-      const group = known.get(r._id.toHexString());
-      if (group) {
-        const docs = group.slice(0, opts.replyLimit);
-        return { docs, remaining: group.length - docs.length };
-      }
-      if (r.replyCount === 0 && !viewer.user) return null;
-      const sub = await subtreePage(r, viewer, r.path, opts.replyLimit);
-      const lastPath = sub.docs[sub.docs.length - 1]?.path;
-      return {
-        docs: sub.docs,
-        remaining: sub.more && lastPath ? await remainingInSubtree(r, lastPath) : 0,
-      };
-    }),
+    roots.map((r) => repliesOf(r, viewer, opts.replyLimit, known)),
   );
   const all = [...roots, ...subtrees.flatMap((s) => s?.docs ?? [])];
   const myVotes = await votesOf(viewer, all);
@@ -345,7 +407,7 @@ export async function listReplies(
   const doc = await findVisibleComment(viewer, id);
   const after = opts.cursor ? decodeCursor(opts.cursor, repliesCursorSchema).p : doc.path;
   const afterPath = after > doc.path ? after : doc.path;
-  const { docs, more } = await subtreePage(doc, viewer, afterPath, opts.limit);
+  const { docs, more } = await walkSubtree(doc, viewer, afterPath, opts.limit);
   const myVotes = await votesOf(viewer, docs);
   const { roots } = nest(docs, viewer, myVotes);
   const last = docs[docs.length - 1];

@@ -45,6 +45,7 @@ export async function refreshVisibility(id: Types.ObjectId): Promise<void> {
     if (res.modifiedCount === 0) continue;
     if (doc.parentId) {
       await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: visible ? 1 : -1 } });
+      await Comment.updateOne({ _id: doc.rootId }, { $inc: { descendants: visible ? 1 : -1 } });
       await refreshVisibility(doc.parentId);
     }
     return;

@@ -7,7 +7,7 @@ import { useTestDatabase } from "../support/db";
 import { makeComment, makeSite, makeUser } from "../support/factories";
 
 useTestDatabase();
-const { app } = makeApp();
+const { app, readCache } = makeApp();
 
 describe("migrations", () => {
   it("gives comments stored by the previous version their bucket key, so their thread shows them", async () => {
@@ -41,5 +41,27 @@ describe("migrations", () => {
     await migrate();
     const items = (await queue()).body.items as { comment: { id: string } }[];
     expect(items.map((i) => i.comment.id)).toEqual([held._id.toHexString()]);
+  });
+
+  it("numbers stored replies among their siblings, so /replies walks them in tree order", async () => {
+    const site = await makeSite();
+    const root = await makeComment(site._id, "old-tree");
+    const a = await makeComment(site._id, "old-tree", { parentId: root._id.toHexString() });
+    const b = await makeComment(site._id, "old-tree", { parentId: root._id.toHexString() });
+    const a1 = await makeComment(site._id, "old-tree", { parentId: a._id.toHexString() });
+    await Comment.collection.updateMany(
+      { thread: root.thread },
+      { $unset: { sib: "", childSeq: "", replySeq: "", descendants: "" } },
+    );
+    await SchemaVersion.updateOne({ _id: "schema" }, { $set: { version: 4 } });
+    const replies = () =>
+      request(app).get(`/api/v1/comments/${root._id.toHexString()}/replies?limit=10`);
+    expect((await replies()).body.comments).toHaveLength(0);
+    await migrate();
+    // Migrations run at start-up, before anything is cached; here the app has served already.
+    readCache.clear();
+    const tree = (await replies()).body.comments as { id: string; replies: { id: string }[] }[];
+    expect(tree.map((c) => c.id)).toEqual([a._id.toHexString(), b._id.toHexString()]);
+    expect(tree[0]!.replies.map((c) => c.id)).toEqual([a1._id.toHexString()]);
   });
 });
