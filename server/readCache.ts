@@ -175,8 +175,55 @@ export class ReadCache {
     }
   }
 
+  // Approved-comment counts by thread scope, for article lists: kept apart from pages because a
+  // list names many threads, and one thread's change should not cost re-reading the other 99.
+  private readonly counts = new Map<string, number>();
+
+  /**
+   * Counts for these keys: those known from memory, the rest from `load` (stored unless a drop of
+   * their thread came while it ran).
+   */
+  async countsFor(
+    site: string,
+    keys: string[],
+    load: (keys: string[]) => Promise<Record<string, number>>,
+  ): Promise<Record<string, number>> {
+    const out: Record<string, number> = Object.create(null) as Record<string, number>;
+    const missing: string[] = [];
+    for (const k of keys) {
+      const known = this.counts.get(threadScope(site, k));
+      if (known === undefined) missing.push(k);
+      else out[k] = known;
+    }
+    if (missing.length === 0) return out;
+    const began = this.clock;
+    const loaded = await load(missing);
+    const keep =
+      this.limits.entries > 0 &&
+      began >= this.forgottenBefore &&
+      (!this.peer || this.peer.connected());
+    for (const k of missing) {
+      out[k] = loaded[k] ?? 0;
+      const scope = threadScope(site, k);
+      if (
+        keep &&
+        (this.stamps.get(scope) ?? 0) <= began &&
+        (this.stamps.get(siteScope(site)) ?? 0) <= began
+      ) {
+        if (this.counts.size >= 100_000) this.counts.delete(this.counts.keys().next().value!);
+        this.counts.set(scope, out[k]);
+      }
+    }
+    return out;
+  }
+
   /** Drops every page of the scope, here only (drops from other instances arrive here). */
   dropLocal(scope: string): void {
+    this.counts.delete(scope);
+    if (scope.startsWith("s\u0000")) {
+      const prefix = `t\u0000${scope.slice(2)}\u0000`;
+      for (const k of [...this.counts.keys()]) if (k.startsWith(prefix)) this.counts.delete(k);
+    }
     this.stamps.set(scope, ++this.clock);
     if (this.stamps.size > 100_000) {
       this.stamps.clear();
@@ -193,6 +240,7 @@ export class ReadCache {
 
   /** Drops everything, here only. */
   clear(): void {
+    this.counts.clear();
     for (const key of [...this.entries.keys()]) this.remove(key);
   }
 

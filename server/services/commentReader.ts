@@ -14,6 +14,7 @@ import { Thread, type ThreadDoc } from "../../models/Thread";
 import { BucketList } from "../../models/BucketList";
 import { Vote } from "../../models/Vote";
 import { decodeCursor, encodeCursor } from "../cursor";
+import { forReads } from "../database";
 import { NotFoundError, ValidationError } from "../errors";
 import { presentComment, type ApiComment } from "../presenters/comment";
 import { presentThread, type ApiThread } from "../presenters/thread";
@@ -419,18 +420,21 @@ export async function listReplies(
   };
 }
 
-/** Approved-comment counts for a list of thread keys; unknown keys count 0. */
+/**
+ * Approved-comment counts for a list of thread keys; unknown keys count 0. One lookup a key
+ * (`{key, site}`: at most one thread), in parallel on the read pool: a `$in` over the keys would
+ * match every thread of the site on the embedded engine.
+ */
 export async function countComments(
   siteSlug: string,
   keys: string[],
 ): Promise<Record<string, number>> {
   const site = await getSite(siteSlug);
-  const threads = await Thread.find(
-    { site: site._id, key: { $in: keys } },
-    { key: 1, commentCount: 1 },
-  ).lean();
+  const threads = forReads(Thread);
+  const found = await Promise.all(
+    keys.map((key) => threads.findOne({ key, site: site._id }, { key: 1, commentCount: 1 }).lean()),
+  );
   const counts: Record<string, number> = Object.create(null) as Record<string, number>;
-  for (const k of keys) counts[k] = 0;
-  for (const t of threads) counts[t.key] = t.commentCount;
+  keys.forEach((k, i) => (counts[k] = found[i]?.commentCount ?? 0));
   return counts;
 }
