@@ -20,6 +20,8 @@ export interface ThreadEventDoc {
   /** Per-thread, strictly increasing; allocated with $inc on Thread.seq. */
   seq: number;
   type: ThreadEventType;
+  /** "<thread id>:<seq / EVENT_BUCKET>": a catch-up reads the buckets after `since`, never the log. */
+  bucket: string;
   /** The event exactly as emitted to the thread's room, seq included. */
   payload: Record<string, unknown>;
   createdAt: Date;
@@ -31,13 +33,18 @@ const threadEventSchema = new Schema<ThreadEventDoc>(
     thread: { type: Schema.Types.ObjectId, required: true },
     seq: { type: Number, required: true, min: 1 },
     type: { type: String, enum: THREAD_EVENT_TYPES, required: true },
+    bucket: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, required: true },
   },
   // minimize: false keeps empty objects and arrays in the payload (a comment's `replies: []`).
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );
 
-// A thread's events are read by equality on `thread`, the filter the engine serves fast.
-threadEventSchema.index({ thread: 1, seq: 1 });
+export const EVENT_BUCKET = 50;
+export const eventBucket = (thread: Types.ObjectId, seq: number) =>
+  `${thread.toHexString()}:${Math.floor(seq / EVENT_BUCKET)}`;
+
+// A catch-up reads one bucket of a thread's events per query.
+threadEventSchema.index({ bucket: 1 });
 
 export const ThreadEvent = model<ThreadEventDoc>("ThreadEvent", threadEventSchema);

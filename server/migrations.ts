@@ -18,6 +18,7 @@ import {
   showsFlags,
 } from "./services/moderationQueue";
 import { Thread } from "../models/Thread";
+import { eventBucket, ThreadEvent } from "../models/ThreadEvent";
 import { Vote } from "../models/Vote";
 import { rerank } from "./services/topRanks";
 
@@ -127,6 +128,18 @@ const steps: { version: number; run: () => Promise<void> }[] = [
               descendants: replies.filter((r) => r.visible).length,
             },
           },
+        );
+      }
+    },
+  },
+  {
+    // 6: live-update events carry their bucket (a catch-up reads the buckets after `since`).
+    version: 6,
+    async run() {
+      for await (const e of ThreadEvent.find({ bucket: null }).lean().cursor()) {
+        await ThreadEvent.updateOne(
+          { _id: e._id },
+          { $set: { bucket: eventBucket(e.thread, e.seq) } },
         );
       }
     },

@@ -4,6 +4,7 @@ import type { Request, Response } from "express";
 import type Redis from "ioredis";
 import type { Logger } from "pino";
 import type { DomainEvents } from "./events";
+import { forgetSite } from "./services/sites";
 
 /** A response ready to send: its bytes, their gzip, and a strong ETag of the bytes. */
 export interface CachedPage {
@@ -221,6 +222,7 @@ export class ReadCache {
   dropLocal(scope: string): void {
     this.counts.delete(scope);
     if (scope.startsWith("s\u0000")) {
+      forgetSite(scope.slice(2));
       const prefix = `t\u0000${scope.slice(2)}\u0000`;
       for (const k of [...this.counts.keys()]) if (k.startsWith(prefix)) this.counts.delete(k);
     }

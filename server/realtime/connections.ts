@@ -4,7 +4,6 @@ import type { ExtendedError } from "socket.io";
 import type { z } from "zod";
 import type { Config } from "../../config";
 import { resolveToken } from "../../auth/sessions";
-import { Thread } from "../../models/Thread";
 import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from "../errors";
 import { SESSION_COOKIE } from "../middleware/authenticate";
 import { canModerate, type Viewer } from "../policies";
@@ -29,7 +28,7 @@ import {
   threadRoom,
   userRoom,
 } from "./rooms";
-import { latestStoredSeq, readThreadEvents } from "./threadLog";
+import type { ThreadJoinReads } from "./joinReads";
 
 export interface ConnectionDeps {
   config: Config;
@@ -37,6 +36,7 @@ export interface ConnectionDeps {
   counts: ReaderCounts;
   limits: SocketLimits;
   window: number;
+  joinReads: ThreadJoinReads;
 }
 
 class TooManyRoomsError extends AppError {
@@ -172,13 +172,7 @@ export function onConnection(deps: ConnectionDeps, socket: RealtimeSocket): void
     if (userId) rooms.push(threadAuthorRoom(site, key, userId), siteUserRoom(site, userId));
     await socket.join(rooms);
     deps.counts.schedule(site, key);
-    const thread = await Thread.findOne({ site, key }, { seq: 1 }).lean();
-    if (!thread) return { seq: 0, missed: [], truncated: (since ?? 0) > 0 };
-    if (since === undefined || since === null) {
-      return { seq: await latestStoredSeq(thread), missed: [], truncated: false };
-    }
-    const { events, seq, truncated } = await readThreadEvents(thread, since, deps.window);
-    return { seq, missed: events, truncated };
+    return { ...(await deps.joinReads.read(site, key, since ?? null)) };
   };
 
   const leaveThread: Handler = async (payload) => {

@@ -5,6 +5,7 @@ import type { Config } from "../../config";
 import type { DomainEvents } from "../events";
 import { Broadcaster } from "./broadcaster";
 import { handshake, onConnection } from "./connections";
+import { ThreadJoinReads } from "./joinReads";
 import { DEFAULT_LIMITS, type SocketLimits } from "./limits";
 import type { RealtimeServer } from "./protocol";
 import { ReaderCounts } from "./readers";
@@ -53,7 +54,14 @@ export function attachRealtime(server: http.Server, opts: RealtimeOptions): Real
     remoteTimeoutMs: 1500,
   });
   const broadcaster = new Broadcaster(io, opts.events, counts, opts.logger, window);
-  const deps = { config: opts.config, logger: opts.logger, counts, limits, window };
+  const deps = {
+    config: opts.config,
+    logger: opts.logger,
+    counts,
+    limits,
+    window,
+    joinReads: new ThreadJoinReads(window),
+  };
   io.use(handshake(deps));
   io.on("connection", (socket) => onConnection(deps, socket));
 

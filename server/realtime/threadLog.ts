@@ -1,13 +1,16 @@
 import { isDuplicateKey } from "../database";
 import type { Types } from "mongoose";
 import { Thread, type ThreadDoc } from "../../models/Thread";
-import { ThreadEvent } from "../../models/ThreadEvent";
+import {
+  EVENT_BUCKET,
+  eventBucket,
+  ThreadEvent,
+  type ThreadEventDoc,
+} from "../../models/ThreadEvent";
 import type { LoggedEvent } from "./protocol";
 
 /** Events kept per thread for reconnecting clients (docs/realtime.md). */
 export const DEFAULT_EVENT_WINDOW = 500;
-// Pruning runs every this many events, so a thread holds at most window + PRUNE_EVERY events.
-const PRUNE_EVERY = 20;
 
 const eventId = (thread: Types.ObjectId, seq: number) => `${thread.toHexString()}:${seq}`;
 
@@ -36,6 +39,7 @@ export async function appendThreadEvent(
         _id: eventId(thread, seq),
         thread,
         seq,
+        bucket: eventBucket(thread, seq),
         type: event.type,
         payload,
       });
@@ -45,9 +49,12 @@ export async function appendThreadEvent(
       if (isDuplicateKey(err) && attempt < 5) continue;
       throw err;
     }
-    if (seq % PRUNE_EVERY === 0 && seq > window) {
-      // Not awaited by the emit path: a slow prune must not delay live events.
-      void ThreadEvent.deleteMany({ thread, seq: { $lte: seq - window } }).catch(() => undefined);
+    if (seq % EVENT_BUCKET === 0 && seq > window + EVENT_BUCKET) {
+      // A whole bucket has fallen out of the window: one bucket's delete, not awaited by the emit
+      // path, so a slow prune never delays live events.
+      void ThreadEvent.deleteMany({
+        bucket: eventBucket(thread, seq - window - EVENT_BUCKET),
+      }).catch(() => undefined);
     }
     return { type: event.type, payload } as LoggedEvent;
   }
@@ -66,15 +73,21 @@ export async function readThreadEvents(
     return { events: [], seq: await latestStoredSeq(thread), truncated: true };
   }
   if (since === thread.seq) return { events: [], seq: since, truncated: false };
-  const docs = await ThreadEvent.find({ thread: thread._id, seq: { $gt: since } })
-    .sort({ seq: 1 })
-    .limit(window + PRUNE_EVERY)
-    .lean();
+  // Further back than the window: the client reloads over HTTP; it still gets the window.
+  const from = Math.max(since, thread.seq - window);
+  // One bucket of the thread's events per query, from the one holding from + 1.
+  const docs: ThreadEventDoc[] = [];
+  for (let seq = from + 1; seq <= thread.seq + EVENT_BUCKET - 1; seq += EVENT_BUCKET) {
+    if (Math.floor(seq / EVENT_BUCKET) > Math.floor(thread.seq / EVENT_BUCKET)) break;
+    const bucket = await ThreadEvent.find({ bucket: eventBucket(thread._id, seq) }).lean();
+    docs.push(...bucket.filter((d) => d.seq > from));
+  }
+  docs.sort((a, b) => a.seq - b.seq);
   const events = docs.map((d) => ({ type: d.type, payload: d.payload }) as unknown as LoggedEvent);
   // Events from since+1 on are kept, unless the first of them was pruned. A seq allocated but
   // not stored yet is in flight and will reach the (already joined) room live.
   const first = docs[0]?.seq;
-  const truncated = first !== undefined ? first > since + 1 : thread.seq - since > window;
+  const truncated = from > since || (first !== undefined ? first > since + 1 : false);
   return { events, seq: docs[docs.length - 1]?.seq ?? since, truncated };
 }
 

@@ -23,7 +23,7 @@ import { BucketList } from "../../models/BucketList";
 import { bucketOf, enterList, liveBuckets, readList } from "./bucketLists";
 import { changeStatus } from "./commentStatus";
 import { flaggedList, logList, queueList, showsFlags, type QueuedStatus } from "./moderationQueue";
-import { getSite, isThreadOpen } from "./sites";
+import { forgetSite, getSite, isThreadOpen } from "./sites";
 
 /** The signed-in moderator (or admin) of the site, or 401/403. */
 export function requireModerator(viewer: Viewer, site: string): UserDoc {
@@ -368,6 +368,7 @@ export async function updateSettings(
     { returnDocument: "after", runValidators: true },
   ).lean();
   if (!after) throw new NotFoundError("Site");
+  forgetSite(slug);
   await log(actor, {
     site: slug,
     action: "settings",

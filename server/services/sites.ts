@@ -11,11 +11,29 @@ import { NotFoundError } from "../errors";
 
 export const DEMO_SITE = "demo";
 
+/**
+ * Sites are read on every request and change rarely: each instance keeps them a few seconds. A
+ * change through the API forgets the site at once here, and on the other instances through the
+ * read cache's drops (server/readCache.ts); an edit made straight in the database shows within
+ * SITE_TTL_MS.
+ */
+const SITE_TTL_MS = 10_000;
+const sites = new Map<string, { site: SiteDoc; at: number }>();
+
 /** The site, or a 404. */
 export async function getSite(slug: string): Promise<SiteDoc> {
+  const kept = sites.get(slug);
+  if (kept && Date.now() - kept.at < SITE_TTL_MS) return kept.site;
   const site = await Site.findById(slug).lean();
   if (!site) throw new NotFoundError("Site");
+  if (sites.size >= 10_000) sites.delete(sites.keys().next().value!);
+  sites.set(slug, { site, at: Date.now() });
   return site;
+}
+
+/** Forgets a kept site (after its settings, name or origins changed). */
+export function forgetSite(slug: string): void {
+  sites.delete(slug);
 }
 
 /** Providers whose credentials are configured, in display order. */
@@ -51,6 +69,7 @@ export function isThreadOpen(
  */
 export async function ensureDemoSite(config: Config): Promise<void> {
   const origins = [config.publicOrigin, ...config.demoOrigins];
+  forgetSite(DEMO_SITE);
   await Site.updateOne(
     { _id: DEMO_SITE },
     {

@@ -1,8 +1,8 @@
 import { Thread } from "../../models/Thread";
-import { ThreadEvent } from "../../models/ThreadEvent";
+import { EVENT_BUCKET, ThreadEvent } from "../../models/ThreadEvent";
 import { useTestDatabase } from "../support/db";
 import { makeSite } from "../support/factories";
-import { ask, nextEvent, postComment, startInstance, type Instance } from "./instance";
+import { ask, nextEvent, postComment, record, startInstance, type Instance } from "./instance";
 
 useTestDatabase();
 
@@ -135,9 +135,6 @@ describe("thread:join with since", () => {
       "window",
       Array.from({ length: 21 }, (_, i) => `c${i + 1}`),
     );
-    // Pruning does not hold up live events; wait until it has run.
-    const thread = await Thread.findOne({ site: site._id, key: "window" }).lean();
-    await eventually(async () => (await ThreadEvent.countDocuments({ thread: thread!._id })) === 6);
     const socket = await server.connect();
     const old = (await ask(socket, "thread:join", {
       site: site._id,
@@ -145,8 +142,8 @@ describe("thread:join with since", () => {
       since: 0,
     })) as JoinAck;
     expect(old.truncated).toBe(true);
-    // Pruning ran at seq 20 and kept the last 5 of them, plus what came after.
-    expect(old.missed.map((m) => m.payload.seq)).toEqual([16, 17, 18, 19, 20, 21]);
+    // The window: the last 5 events.
+    expect(old.missed.map((m) => m.payload.seq)).toEqual([17, 18, 19, 20, 21]);
     expect(old.seq).toBe(21);
 
     const recent = (await ask(socket, "thread:join", {
@@ -156,6 +153,66 @@ describe("thread:join with since", () => {
     })) as JoinAck;
     expect(recent.truncated).toBe(false);
     expect(recent.missed.map((m) => m.payload.comment.id)).toEqual(ids.slice(18));
+  });
+
+  it("gives each of many clients joining at once what it missed, while comments keep arriving", async () => {
+    const site = await makeSite();
+    const server = await instance();
+    await postMany(
+      server,
+      site._id,
+      "crowd",
+      Array.from({ length: 10 }, (_, i) => `c${i + 1}`),
+    );
+    const sockets = await Promise.all(Array.from({ length: 40 }, () => server.connect()));
+    const live = sockets.map((socket) => record<{ seq: number }>(socket, "comment:created"));
+    const joins = sockets.map(
+      (socket, i) =>
+        ask(socket, "thread:join", {
+          site: site._id,
+          key: "crowd",
+          since: i % 10,
+        }) as Promise<JoinAck>,
+    );
+    const more = postMany(server, site._id, "crowd", ["c11", "c12"]);
+    const acks = await Promise.all(joins);
+    await more;
+    // Whatever the ack did not carry arrived live: every client has every seq after its since, once.
+    await eventually(async () =>
+      acks.every((ack, i) => {
+        const seen = [
+          ...ack.missed.map((m) => m.payload.seq),
+          ...live[i]!.map((e) => e.seq).filter((q) => q > ack.seq),
+        ];
+        return seen.length === 12 - (i % 10);
+      }),
+    );
+    acks.forEach((ack, i) => {
+      const seen = [
+        ...ack.missed.map((m) => m.payload.seq),
+        ...live[i]!.map((e) => e.seq).filter((q) => q > ack.seq),
+      ];
+      expect(seen).toEqual(Array.from({ length: 12 - (i % 10) }, (_, j) => (i % 10) + 1 + j));
+    });
+  });
+
+  it("prunes events that fell out of the window, a whole bucket at a time", async () => {
+    const site = await makeSite();
+    const server = await instance({ eventWindow: 5 });
+    await postMany(
+      server,
+      site._id,
+      "prune",
+      Array.from({ length: 2 * EVENT_BUCKET + 10 }, (_, i) => `p${i + 1}`),
+    );
+    const thread = await Thread.findOne({ site: site._id, key: "prune" }).lean();
+    // Pruning does not hold up live events; wait until it has run.
+    await eventually(
+      async () =>
+        (await ThreadEvent.countDocuments({ thread: thread!._id, seq: { $lt: EVENT_BUCKET } })) ===
+        0,
+    );
+    expect(await ThreadEvent.countDocuments({ thread: thread!._id })).toBe(EVENT_BUCKET + 11);
   });
 
   it("tells a client whose seq this thread never reached to reload", async () => {
