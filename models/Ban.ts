@@ -13,6 +13,8 @@ export interface BanDoc {
   createdBy: Types.ObjectId;
   liftedAt: Date | null;
   liftedBy: Types.ObjectId | null;
+  /** banTarget() of each of its user, email and ip: a check looks up one identity's bans. */
+  targets: string[];
   createdAt: Date;
 }
 
@@ -27,11 +29,27 @@ const banSchema = new Schema<BanDoc>(
     createdBy: { type: Schema.Types.ObjectId, required: true },
     liftedAt: { type: Date, default: null },
     liftedBy: { type: Schema.Types.ObjectId, default: null },
+    targets: { type: [String], default: [] },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
-banSchema.index({ site: 1, user: 1 });
-banSchema.index({ site: 1, email: 1 });
-banSchema.index({ site: 1, ip: 1 });
+banSchema.index({ targets: 1 });
+banSchema.index({ site: 1, _id: -1 });
+
+/** One identity on one site, as a ban names it. */
+export const banTarget = (site: string, kind: "user" | "email" | "ip", value: string) =>
+  `${site}|${kind}:${value}`;
+
+/** The targets of a ban on `site` of these identities. */
+export function banTargets(
+  site: string,
+  who: { user?: Types.ObjectId | null; email?: string | null; ip?: string | null },
+): string[] {
+  const out: string[] = [];
+  if (who.user) out.push(banTarget(site, "user", who.user.toHexString()));
+  if (who.email) out.push(banTarget(site, "email", who.email.toLowerCase()));
+  if (who.ip) out.push(banTarget(site, "ip", who.ip));
+  return out;
+}
 
 export const Ban = model<BanDoc>("Ban", banSchema);

@@ -98,6 +98,8 @@ export interface CommentDoc {
   flagQueue: string | null;
   flagSeq: number | null;
   pinned: boolean;
+  /** The thread's id while this root is pinned, else null: pinned roots by one exact key. */
+  pin: string | null;
   createdAt: Date;
   editedAt: Date | null;
   updatedAt: Date;
@@ -150,6 +152,7 @@ const commentSchema = new Schema<CommentDoc>(
     flagQueue: { type: String, default: null },
     flagSeq: { type: Number, default: null },
     pinned: { type: Boolean, default: false },
+    pin: { type: String, default: null },
     editedAt: { type: Date, default: null },
   },
   { timestamps: true, versionKey: false },
@@ -158,8 +161,8 @@ const commentSchema = new Schema<CommentDoc>(
 // Pages: a bucket's trees (oldest/newest), and roots by score (top).
 commentSchema.index({ page: 1 });
 commentSchema.index({ rank: 1 });
-// Pinned roots, and roots at score 0 within one root bucket (with `page`).
-commentSchema.index({ thread: 1, depth: 1, pinned: 1 });
+// Pinned roots; roots at score 0 within one root bucket.
+commentSchema.index({ pin: 1 });
 commentSchema.index({ page: 1, depth: 1, score: 1 });
 // A parent's children, one sibling bucket at a time (tree order for big trees).
 commentSchema.index({ sib: 1 });

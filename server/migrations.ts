@@ -6,6 +6,7 @@ import {
   SIBLING_BUCKET,
   siblingKey,
 } from "../models/Comment";
+import { Ban, banTargets } from "../models/Ban";
 import { ModerationLog } from "../models/ModerationLog";
 import { SchemaVersion } from "../models/SchemaVersion";
 import { Site } from "../models/Site";
@@ -141,6 +142,25 @@ const steps: { version: number; run: () => Promise<void> }[] = [
           { _id: e._id },
           { $set: { bucket: eventBucket(e.thread, e.seq) } },
         );
+      }
+    },
+  },
+  {
+    // 7: pinned roots carry their thread's id in `pin`.
+    version: 7,
+    async run() {
+      for await (const c of Comment.find({ pinned: true, pin: null }).lean().cursor()) {
+        await Comment.updateOne({ _id: c._id }, { $set: { pin: c.thread.toHexString() } });
+      }
+    },
+  },
+  {
+    // 8: bans name their targets, one identity each.
+    version: 8,
+    async run() {
+      for await (const b of Ban.find({}).lean().cursor()) {
+        if (b.targets?.length) continue;
+        await Ban.updateOne({ _id: b._id }, { $set: { targets: banTargets(b.site, b) } });
       }
     },
   },

@@ -1,5 +1,6 @@
 import type { Types } from "mongoose";
-import { Ban } from "../../models/Ban";
+import { Ban, banTargets } from "../../models/Ban";
+import { forReads } from "../database";
 import { normalizeIp } from "../validation";
 
 /** Whether a user, an email or an IP is under a ban on the site that has not expired or been lifted. */
@@ -8,15 +9,11 @@ export async function isBanned(
   who: { user?: Types.ObjectId | null; email?: string | null; ip?: string | null },
   now = new Date(),
 ): Promise<boolean> {
-  const or: Record<string, unknown>[] = [];
-  if (who.user) or.push({ user: who.user });
-  if (who.email) or.push({ email: who.email.toLowerCase() });
-  if (who.ip) or.push({ ip: normalizeIp(who.ip) });
-  if (or.length === 0) return false;
-  const ban = await Ban.findOne({
-    site,
-    liftedAt: null,
-    $and: [{ $or: or }, { $or: [{ until: null }, { until: { $gt: now } }] }],
-  }).lean();
-  return ban !== null;
+  const targets = banTargets(site, { ...who, ip: normalizeIp(who.ip) });
+  // One identity's bans per lookup, on the read pool: never the site's every ban.
+  const bans = forReads(Ban);
+  const found = await Promise.all(targets.map((t) => bans.find({ targets: t }).lean()));
+  return found.some((list) =>
+    list.some((b) => b.site === site && !b.liftedAt && (!b.until || b.until > now)),
+  );
 }

@@ -121,7 +121,8 @@ async function rootPage(
   const docs: CommentDoc[] = [];
   const known: KnownReplies = new Map();
   if (!cursor && thread.pinnedCount > 0) {
-    const pinned = await Comment.find({ thread: thread._id, depth: 0, pinned: true, visible: true })
+    // One exact key: the thread's pinned roots alone, not the thread.
+    const pinned = await Comment.find({ pin: thread._id.toHexString(), visible: true })
       .sort({ _id: 1 })
       .limit(limit)
       .lean();
@@ -244,10 +245,12 @@ async function topRoots(
 
 /** One parent's children in one sibling bucket, as the viewer may see them, oldest first. */
 async function siblings(parent: CommentDoc, k: number, viewer: Viewer): Promise<CommentDoc[]> {
-  const docs = await Comment.find({
-    sib: siblingKey(parent._id, k),
-    ...(viewer.user ? {} : { visible: true }),
-  }).lean();
+  const docs = await forReads(Comment)
+    .find({
+      sib: siblingKey(parent._id, k),
+      ...(viewer.user ? {} : { visible: true }),
+    })
+    .lean();
   return docs
     .filter((d) => inListFor(viewer, d))
     .sort((x, y) => x._id.toHexString().localeCompare(y._id.toHexString()));
@@ -283,6 +286,19 @@ async function walkSubtree(
   }
   stack.push({ parent, k: 0, after: null, queue: null });
 
+  // The next few children's first buckets are read ahead, in parallel on the read pool: the
+  // walk needs them one after another, and each is a query of its own.
+  const ahead = new Map<string, Promise<CommentDoc[]>>();
+  const readAhead = (queue: CommentDoc[]) => {
+    for (const child of queue.slice(0, 8)) {
+      const id = child._id.toHexString();
+      if ((child.childSeq ?? 0) === 0 || ahead.has(id)) continue;
+      const read = siblings(child, 0, viewer);
+      // A read ahead that is never used must not fail the process; a used one still throws.
+      read.catch(() => undefined);
+      ahead.set(id, read);
+    }
+  };
   const docs: CommentDoc[] = [];
   while (stack.length > 0 && docs.length <= limit) {
     const frame = stack[stack.length - 1]!;
@@ -298,16 +314,41 @@ async function walkSubtree(
         continue;
       }
       const after = frame.after;
-      frame.queue = (await siblings(frame.parent, frame.k, viewer)).filter(
+      const early = frame.k === 0 ? ahead.get(frame.parent._id.toHexString()) : undefined;
+      frame.queue = (await (early ?? siblings(frame.parent, frame.k, viewer))).filter(
         (d) => !after || d._id.toHexString() > after,
       );
       continue;
     }
+    if (docs.length + 8 <= limit) readAhead(frame.queue);
     const child = frame.queue.shift()!;
     docs.push(child);
     if ((child.childSeq ?? 0) > 0) stack.push({ parent: child, k: 0, after: null, queue: null });
   }
   return { docs: docs.slice(0, limit), more: docs.length > limit };
+}
+
+/**
+ * Where several small trees on a page share a root bucket (the top sort's roots at 0, pinned
+ * roots), one read of the bucket brings them all, rather than one read a tree.
+ */
+async function readSharedBuckets(roots: CommentDoc[], viewer: Viewer, known: KnownReplies) {
+  const byPage = new Map<string, CommentDoc[]>();
+  for (const r of roots) {
+    const id = r._id.toHexString();
+    if (known.has(id) || !r.page || (r.replySeq ?? 0) === 0 || (r.replySeq ?? 0) > REPLY_HEAD)
+      continue;
+    byPage.set(r.page, [...(byPage.get(r.page) ?? []), r]);
+  }
+  for (const [page, group] of byPage) {
+    // One tree or two: reading them alone decodes less than the whole bucket would.
+    if (group.length < 3) continue;
+    const trees = (await Comment.find({ page }).lean())
+      .filter((d) => d.depth > 0 && inListFor(viewer, d))
+      .sort((a, b) => a.path.localeCompare(b.path));
+    for (const r of group) known.set(r._id.toHexString(), []);
+    for (const reply of trees) known.get(reply.rootId.toHexString())?.push(reply);
+  }
 }
 
 /** A root's replies for its page: from its bucket while the tree is small, else by the walk. */
@@ -363,6 +404,7 @@ export async function listThreadComments(
     next,
     known,
   } = await rootPage(thread, viewer, opts.sort, opts.limit, cursor);
+  await readSharedBuckets(roots, viewer, known);
   const subtrees = await Promise.all(
     roots.map((r) => repliesOf(r, viewer, opts.replyLimit, known)),
   );

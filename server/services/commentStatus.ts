@@ -75,7 +75,15 @@ export async function changeStatus(
     const flags = flagCount > 0 && showsFlags(to) ? {} : { flagQueue: null, flagSeq: null };
     const updated = await Comment.findOneAndUpdate(
       { _id: id, status: before.status },
-      { $set: { status: to, ...extra, ...queue, ...flags } },
+      {
+        $set: {
+          status: to,
+          ...extra,
+          ...(extra.pinned === false ? { pin: null } : {}),
+          ...queue,
+          ...flags,
+        },
+      },
       { returnDocument: "after" },
     ).lean();
     if (!updated) continue;
