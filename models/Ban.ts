@@ -33,6 +33,11 @@ const banSchema = new Schema<BanDoc>(
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
+// Derived here, so every way of storing a ban names its targets.
+banSchema.pre("validate", function () {
+  this.targets = banTargets(this.site, this);
+});
+
 banSchema.index({ targets: 1 });
 banSchema.index({ site: 1, _id: -1 });
 

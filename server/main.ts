@@ -6,6 +6,7 @@ import { connectDatabase, disconnectDatabase, EMBEDDED_DATABASE } from "./databa
 import { startEmbeddedEngine, type EmbeddedEngine } from "./engine";
 import { startDemoServer } from "./demoPage";
 import { DomainEvents } from "./events";
+import { fastReads } from "./fastReads";
 import { createLogger } from "./logger";
 import { akismetSpamCheck } from "./moderation/akismet";
 import { PostRateLimiter } from "./rateLimit";
@@ -65,7 +66,11 @@ export async function start(config: Config) {
       ? akismetSpamCheck({ ...config.akismet, blogUrl: config.publicUrl, logger })
       : undefined,
   });
-  const server = http.createServer(app);
+  // Anonymous reads the cache answered before skip express (server/fastReads.ts).
+  const fast = fastReads(readCache);
+  const server = http.createServer((req, res) => {
+    if (!fast(req, res)) app(req, res);
+  });
   // Live updates share the HTTP server; with REDIS_URL, events fan out across instances.
   const realtime = attachRealtime(server, { config, logger, events, adapter: redis?.adapter });
   await new Promise<void>((resolve) => server.listen(config.port, resolve));

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import zlib from "node:zlib";
+import type { OutgoingHttpHeaders } from "node:http";
 import type { Request, Response } from "express";
 import type Redis from "ioredis";
 import type { Logger } from "pino";
@@ -19,6 +20,8 @@ const GZIP_MIN_BYTES = 1024;
 /** The scope of a thread's pages, and of every page of a site. */
 export const threadScope = (site: string, key: string) => `t\u0000${site}\u0000${key}`;
 export const siteScope = (site: string) => `s\u0000${site}`;
+
+const replayKey = (url: string, origin: string | undefined) => `${url}\u0000${origin ?? ""}`;
 
 /** Serializes once, hashes the bytes, compresses them when worth it. */
 export function preparePage(value: unknown): CachedPage {
@@ -63,6 +66,9 @@ export class ReadCache {
   // Stamps older than this were forgotten: reads that began before it are not stored.
   private forgottenBefore = 0;
   private bytes = 0;
+  // Requests already answered from an entry, by exact URL and Origin, with the headers express
+  // sent for them: the same request again is answered before express (server/fastReads.ts).
+  private readonly replays = new Map<string, { key: string; headers: OutgoingHttpHeaders }>();
   private readonly inflight = new Map<string, { began: number; page: Promise<CachedPage> }>();
   hits = 0;
   misses = 0;
@@ -118,6 +124,7 @@ export class ReadCache {
       this.entries.delete(key);
       this.entries.set(key, hit);
       sendPage(req, res, hit.page);
+      this.rememberReplay(req, res, key);
       return;
     }
     this.misses++;
@@ -144,6 +151,32 @@ export class ReadCache {
       void page.then(done, done);
     }
     sendPage(req, res, await flight.page);
+    if (this.entries.has(key)) this.rememberReplay(req, res, key);
+  }
+
+  private rememberReplay(req: Request, res: Response, key: string) {
+    if (res.statusCode !== 200 || req.viewer?.user) return;
+    const headers = { ...res.getHeaders() };
+    delete headers["content-length"];
+    delete headers["content-encoding"];
+    const id = replayKey(req.originalUrl, req.headers.origin);
+    this.replays.delete(id);
+    this.replays.set(id, { key, headers });
+    if (this.replays.size > 2 * Math.max(this.limits.entries, 1)) {
+      this.replays.delete(this.replays.keys().next().value!);
+    }
+  }
+
+  /** The page and headers for a request answered from an entry before, if the entry is still kept. */
+  replay(
+    url: string,
+    origin: string | undefined,
+  ): { page: CachedPage; headers: OutgoingHttpHeaders } | null {
+    const known = this.replays.get(replayKey(url, origin));
+    const entry = known && this.entries.get(known.key);
+    if (!known || !entry) return null;
+    this.hits++;
+    return { page: entry.page, headers: known.headers };
   }
 
   private store(key: string, scopes: string[], began: number, page: CachedPage) {

@@ -1,6 +1,6 @@
 import { Types } from "mongoose";
 import { z } from "zod";
-import { Ban, banTargets, type BanDoc } from "../../models/Ban";
+import { Ban, type BanDoc } from "../../models/Ban";
 import { Comment, type CommentDoc, type CommentStatus } from "../../models/Comment";
 import { Flag } from "../../models/Flag";
 import { ModerationLog, type ModerationLogDoc } from "../../models/ModerationLog";
@@ -257,15 +257,11 @@ export async function createBan(
   if (input.until && input.until.getTime() <= Date.now()) {
     throw new ValidationError("A ban must end in the future.", { until: "must be in the future" });
   }
-  const who = {
+  const ban = await Ban.create({
+    site,
     user: input.userId ? new Types.ObjectId(input.userId) : null,
     email: input.email?.toLowerCase() ?? null,
     ip: normalizeIp(input.ip),
-  };
-  const ban = await Ban.create({
-    site,
-    ...who,
-    targets: banTargets(site, who),
     until: input.until ?? null,
     reason: input.reason,
     createdBy: actor._id,
