@@ -8,7 +8,7 @@ import { presentComment } from "../presenters/comment";
 import type { LoggedEvent, RealtimeServer } from "./protocol";
 import type { ReaderCounts } from "./readers";
 import { moderationRoom, sessionRoom, siteUserRoom, threadAuthorRoom, threadRoom } from "./rooms";
-import { appendThreadEvent } from "./threadLog";
+import { appendThreadEvent, appendThreadEvents } from "./threadLog";
 
 /** One stored change to a comment, as the realtime layer sees it. */
 interface Change {
@@ -127,7 +127,15 @@ export class Broadcaster {
       this.flushScheduled = false;
       const changes = [...this.pending.values()];
       this.pending = new Map();
-      for (const c of changes) this.inThreadOrder(c.comment.thread, () => this.apply(c));
+      // One task per thread: its public events of this tick are stored with one write.
+      const byThread = new Map<string, Change[]>();
+      for (const c of changes) {
+        const id = c.comment.thread.toHexString();
+        byThread.set(id, [...(byThread.get(id) ?? []), c]);
+      }
+      for (const group of byThread.values()) {
+        this.inThreadOrder(group[0]!.comment.thread, () => this.applyAll(group));
+      }
     });
   }
 
@@ -144,9 +152,12 @@ export class Broadcaster {
 
   /** Stores a public thread event under its seq (the `seq: 0` it carries is replaced), then emits it. */
   private async emitLogged(thread: Types.ObjectId, event: LoggedEvent): Promise<void> {
-    const { site, key } = event.payload;
     const stored = await appendThreadEvent(thread, event, this.window);
-    if (!stored) return;
+    if (stored) this.emitStored(stored);
+  }
+
+  private emitStored(stored: LoggedEvent): void {
+    const { site, key } = stored.payload;
     const room = this.io.to(threadRoom(site, key));
     // One case per event name, so each payload is checked against its event's type.
     switch (stored.type) {
@@ -165,34 +176,53 @@ export class Broadcaster {
     }
   }
 
-  private async apply(change: Change): Promise<void> {
+  /** A thread's changes of one tick: their public events stored together, then every emit in order. */
+  private async applyAll(changes: Change[]): Promise<void> {
+    const events = changes.map((c) => this.publicEvent(c));
+    const logged = events.filter((e): e is LoggedEvent => e !== null);
+    const stored = await appendThreadEvents(changes[0]!.comment.thread, logged, this.window);
+    for (const e of stored
+      .filter((x): x is LoggedEvent => x !== null)
+      .sort((a, b) => a.payload.seq - b.payload.seq)) {
+      this.emitStored(e);
+    }
+    for (const c of changes) this.privateEmits(c);
+  }
+
+  /**
+   * Readers see approved comments only: a comment appearing or disappearing for them is a create
+   * or a delete, whatever its status was or became. Null when readers see no change.
+   */
+  private publicEvent(change: Change): LoggedEvent | null {
+    const { comment, previousStatus } = change;
+    const site = comment.site;
+    const key = comment.threadKey;
+    const isPublic = comment.status === "approved";
+    const wasPublic = previousStatus === "approved";
+    if (isPublic !== wasPublic) this.counts.schedule(site, key);
+    const publicView = () => presentComment(comment, { viewer: anonymousViewer });
+    if (isPublic && !wasPublic) {
+      return { type: "comment:created", payload: { site, key, comment: publicView(), seq: 0 } };
+    }
+    if (isPublic && wasPublic) {
+      return { type: "comment:updated", payload: { site, key, comment: publicView(), seq: 0 } };
+    }
+    if (!isPublic && wasPublic) {
+      return {
+        type: "comment:deleted",
+        payload: { site, key, id: comment._id.toHexString(), seq: 0 },
+      };
+    }
+    return null;
+  }
+
+  /** What the author's own sockets and the moderation room are sent. */
+  private privateEmits(change: Change): void {
     const { comment, previousStatus } = change;
     const site = comment.site;
     const key = comment.threadKey;
     const id = comment._id.toHexString();
     const isPublic = comment.status === "approved";
-    const wasPublic = previousStatus === "approved";
-
-    // Readers see approved comments only: a comment appearing or disappearing for them is a
-    // create or a delete, whatever its status was or became.
-    const publicView = () => presentComment(comment, { viewer: anonymousViewer });
-    if (isPublic && !wasPublic) {
-      await this.emitLogged(comment.thread, {
-        type: "comment:created",
-        payload: { site, key, comment: publicView(), seq: 0 },
-      });
-    } else if (isPublic && wasPublic) {
-      await this.emitLogged(comment.thread, {
-        type: "comment:updated",
-        payload: { site, key, comment: publicView(), seq: 0 },
-      });
-    } else if (!isPublic && wasPublic) {
-      await this.emitLogged(comment.thread, {
-        type: "comment:deleted",
-        payload: { site, key, id, seq: 0 },
-      });
-    }
-    if (isPublic !== wasPublic) this.counts.schedule(site, key);
 
     // The author follows their own held comment on their own sockets, outside the public log:
     // created when it appears in their view, deleted when it leaves it (rejected, say).

@@ -1,3 +1,4 @@
+import mongoose from "mongoose";
 import { isDuplicateKey } from "../database";
 import type { Types } from "mongoose";
 import { Thread, type ThreadDoc } from "../../models/Thread";
@@ -49,15 +50,66 @@ export async function appendThreadEvent(
       if (isDuplicateKey(err) && attempt < 5) continue;
       throw err;
     }
-    if (seq % EVENT_BUCKET === 0 && seq > window + EVENT_BUCKET) {
-      // A whole bucket has fallen out of the window: one bucket's delete, not awaited by the emit
-      // path, so a slow prune never delays live events.
-      void ThreadEvent.deleteMany({
-        bucket: eventBucket(thread, seq - window - EVENT_BUCKET),
-      }).catch(() => undefined);
-    }
+    prune(thread, seq, window);
     return { type: event.type, payload } as LoggedEvent;
   }
+}
+
+/**
+ * Stores several events of one thread at once: one $inc hands out their consecutive seqs and one
+ * insert stores them (the posts that arrive together on the single write connection). An event
+ * whose seq another instance took meanwhile (FerretDB can hand two instances the same $inc
+ * result) is stored again on its own with the next seq. Returns the events to emit, in seq order
+ * and in their input positions; null where the thread is gone.
+ */
+export async function appendThreadEvents(
+  thread: Types.ObjectId,
+  events: LoggedEvent[],
+  window: number,
+): Promise<(LoggedEvent | null)[]> {
+  if (events.length === 0) return [];
+  if (events.length === 1) return [await appendThreadEvent(thread, events[0]!, window)];
+  const counted = await Thread.findOneAndUpdate(
+    { _id: thread },
+    { $inc: { seq: events.length } },
+    { returnDocument: "after" },
+  ).lean();
+  if (!counted) return events.map(() => null);
+  const first = counted.seq - events.length + 1;
+  const stored = events.map(
+    (e, i) => ({ type: e.type, payload: { ...e.payload, seq: first + i } }) as LoggedEvent,
+  );
+  const docs = stored.map((e, i) => ({
+    _id: eventId(thread, first + i),
+    thread,
+    seq: first + i,
+    bucket: eventBucket(thread, first + i),
+    type: e.type,
+    payload: e.payload,
+    createdAt: new Date(),
+  }));
+  const out: (LoggedEvent | null)[] = [...stored];
+  try {
+    await ThreadEvent.collection.insertMany(docs as never[], { ordered: false });
+  } catch (err) {
+    if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
+    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    for (const w of writeErrors) {
+      if (w.code !== 11000) throw err;
+      out[w.index] = await appendThreadEvent(thread, events[w.index]!, window);
+    }
+  }
+  for (let seq = first; seq < first + events.length; seq++) prune(thread, seq, window);
+  return out;
+}
+
+function prune(thread: Types.ObjectId, seq: number, window: number) {
+  if (seq % EVENT_BUCKET !== 0 || seq <= window + EVENT_BUCKET) return;
+  // A whole bucket has fallen out of the window: one bucket's delete, not awaited by the emit
+  // path, so a slow prune never delays live events.
+  void ThreadEvent.deleteMany({ bucket: eventBucket(thread, seq - window - EVENT_BUCKET) }).catch(
+    () => undefined,
+  );
 }
 
 /**

@@ -1,4 +1,6 @@
-import { isDuplicateKey } from "../database";
+import mongoose from "mongoose";
+import { forReads, isDuplicateKey } from "../database";
+import { WriteBatch } from "../writeBatches";
 import crypto from "node:crypto";
 import { Types } from "mongoose";
 import {
@@ -88,21 +90,25 @@ function authorFor(viewer: Viewer, site: SiteDoc, guest: NewComment["guest"]): C
   };
 }
 
-/**
- * Finds or creates the thread and counts the new comment on it in the same write: a root takes the
- * next root number, an approved comment adds to the count. One write where there were three, on
- * the engine's single write connection.
- */
-async function countOnThread(
+interface ThreadCount {
+  site: SiteDoc;
+  key: string;
+  input: NewComment;
+  root: boolean;
+  approved: boolean;
+}
+
+/** One write finding or creating the thread and adding to its counters. */
+async function incrementThread(
   site: SiteDoc,
   key: string,
   input: NewComment,
-  counts: { root: boolean; approved: boolean },
-): Promise<ThreadDoc> {
-  const filter = { site: site._id, key };
+  inc: { rootSeq: number; commentCount: number },
+) {
+  const filter = { key, site: site._id };
   const update = {
     $setOnInsert: { site: site._id, key, url: input.url ?? null, title: input.title ?? null },
-    $inc: { rootSeq: counts.root ? 1 : 0, commentCount: counts.approved ? 1 : 0 },
+    $inc: inc,
   };
   try {
     return (await Thread.findOneAndUpdate(filter, update, {
@@ -114,15 +120,70 @@ async function countOnThread(
     if (!isDuplicateKey(err)) throw err;
     const thread = await Thread.findOneAndUpdate(
       filter,
-      { $inc: update.$inc },
-      {
-        returnDocument: "after",
-      },
+      { $inc: inc },
+      { returnDocument: "after" },
     ).lean();
     if (!thread) throw err;
     return thread;
   }
 }
+
+/**
+ * Finds or creates each post's thread and counts the post on it in the same write: a root takes
+ * the next root number, an approved comment adds to the count. Posts to one thread that arrive
+ * together share that write, and take consecutive root numbers from it.
+ */
+const threadCounts = new WriteBatch<ThreadCount, { thread: ThreadDoc; rootSeq: number }>(
+  async (items) => {
+    const groups = new Map<string, number[]>();
+    items.forEach((it, i) => {
+      const id = `${it.site._id}\u0000${it.key}`;
+      groups.set(id, [...(groups.get(id) ?? []), i]);
+    });
+    const out: ({ thread: ThreadDoc; rootSeq: number } | Error)[] = items.map(
+      () => new Error("not counted"),
+    );
+    for (const indexes of groups.values()) {
+      const first = items[indexes[0]!]!;
+      const roots = indexes.filter((i) => items[i]!.root);
+      const approved = indexes.filter((i) => items[i]!.approved).length;
+      try {
+        const thread = await incrementThread(first.site, first.key, first.input, {
+          rootSeq: roots.length,
+          commentCount: approved,
+        });
+        for (const i of indexes) {
+          const nth = roots.indexOf(i);
+          out[i] = {
+            thread,
+            rootSeq: nth === -1 ? thread.rootSeq : thread.rootSeq - roots.length + 1 + nth,
+          };
+        }
+      } catch (err) {
+        for (const i of indexes) out[i] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    return out;
+  },
+);
+
+// Comments stored together: one insert for every post of a batch; a failure fails its post only.
+const commentInserts = new WriteBatch<Record<string, unknown>, void>(async (docs) => {
+  try {
+    await Comment.collection.insertMany(docs as never[], { ordered: false });
+    return docs.map(() => undefined);
+  } catch (err) {
+    if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
+    const failed = new Map<number, Error>();
+    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    for (const w of writeErrors)
+      failed.set(
+        w.index,
+        new mongoose.mongo.MongoServerError(w.err ?? { errmsg: w.errmsg, code: w.code }),
+      );
+    return docs.map((_, i) => failed.get(i) ?? undefined);
+  }
+});
 
 /**
  * Numbers a reply among its parent's children (its sibling bucket) and among its root's replies
@@ -192,13 +253,13 @@ export async function createComment(
     throw new BannedError();
   }
 
-  const existing = await Thread.findOne({ site: site._id, key: threadKey }).lean();
+  const existing = await forReads(Thread).findOne({ key: threadKey, site: site._id }).lean();
   if (existing && !isThreadOpen(existing, site)) throw new ThreadClosedError();
 
   let parent: CommentDoc | null = null;
   if (input.parentId) {
     if (!Types.ObjectId.isValid(input.parentId)) throw new NotFoundError("Parent comment");
-    parent = await Comment.findById(input.parentId).lean();
+    parent = await forReads(Comment).findById(input.parentId).lean();
     if (
       !parent ||
       parent.site !== site._id ||
@@ -239,7 +300,13 @@ export async function createComment(
   const hex = _id.toHexString();
   const placed = parent ? placeReply(parent, site.settings.maxDepth) : null;
   const approved = finalStatus === "approved";
-  const thread = await countOnThread(site, threadKey, input, { root: !placed, approved });
+  const { thread, rootSeq } = await threadCounts.add({
+    site,
+    key: threadKey,
+    input,
+    root: !placed,
+    approved,
+  });
   const uncount = () =>
     Thread.updateOne({ _id: thread._id }, { $inc: { commentCount: approved ? -1 : 0 } }).catch(
       () => undefined,
@@ -249,13 +316,17 @@ export async function createComment(
     await uncount();
     throw new ThreadClosedError();
   }
-  const bucket = placed ? parent!.bucket : Math.floor((thread.rootSeq - 1) / ROOT_BUCKET_SIZE);
+  const bucket = placed ? parent!.bucket : Math.floor((rootSeq - 1) / ROOT_BUCKET_SIZE);
   const numbered = placed ? await numberReply(placed, approved) : null;
   const page = pageKey(thread._id, bucket);
   // A root's first REPLY_HEAD replies come with its bucket; later ones are read by the tree walk.
   const inBucket = !numbered || numbered.replySeq <= REPLY_HEAD;
-  const doc = await Comment.create({
+  // Built and validated as a mongoose document (defaults, casts), stored with the batch's insert.
+  const now = new Date();
+  const doc = new Comment({
     _id,
+    createdAt: now,
+    updatedAt: now,
     site: site._id,
     threadKey,
     thread: thread._id,
@@ -275,11 +346,16 @@ export async function createComment(
     visible: approved,
     reasons,
     ...(await queuePlace(site._id, finalStatus)),
-  }).catch(async (err: unknown) => {
+  });
+  const stored = doc.toObject({ depopulate: true, versionKey: false }) as CommentDoc;
+  try {
+    await doc.validate();
+    await commentInserts.add(stored as unknown as Record<string, unknown>);
+  } catch (err) {
     await uncount();
     await numbered?.undo();
     throw err;
-  });
+  }
   // The tree just became big: its replies leave the bucket (a bounded update, one bucket's rows).
   if (placed && numbered?.replySeq === REPLY_HEAD + 1) {
     await Comment.updateMany(
@@ -287,8 +363,7 @@ export async function createComment(
       { $set: { page: null } },
     );
   }
-  if (approved) await countApproval(doc, 1);
-  const comment = doc.toObject() as CommentDoc;
-  deps.events.publish("comment.created", { comment, thread });
-  return { comment, thread };
+  if (approved) await countApproval(stored, 1);
+  deps.events.publish("comment.created", { comment: stored, thread });
+  return { comment: stored, thread };
 }

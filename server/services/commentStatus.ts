@@ -3,6 +3,7 @@ import { AuthorRecord } from "../../models/AuthorRecord";
 import { Comment, type CommentDoc, type CommentStatus } from "../../models/Comment";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import { ConflictError, NotFoundError } from "../errors";
+import { WriteBatch } from "../writeBatches";
 import { leftQueues, queuePlace, showsFlags } from "./moderationQueue";
 
 /** Public when approved, or as a placeholder while it still has visible replies. */
@@ -17,6 +18,22 @@ export function authorRecordKey(site: string, author: CommentDoc["author"]): str
   return null;
 }
 
+// Approvals counted together: one upsert per author for a whole batch, whatever its size.
+const approvals = new WriteBatch<{ key: string; delta: number }, void>(async (items) => {
+  const sums = new Map<string, number>();
+  for (const { key, delta } of items) sums.set(key, (sums.get(key) ?? 0) + delta);
+  const ops = [...sums].filter(([, d]) => d !== 0);
+  if (ops.length > 0) {
+    await AuthorRecord.bulkWrite(
+      ops.map(([key, d]) => ({
+        updateOne: { filter: { _id: key }, update: { $inc: { approvedCount: d } }, upsert: true },
+      })),
+      { ordered: false },
+    );
+  }
+  return items.map(() => undefined);
+});
+
 /** Counts a comment's approval (or its loss) on its author's record, for the first-comment rule. */
 export async function countApproval(
   comment: Pick<CommentDoc, "site" | "author">,
@@ -24,7 +41,7 @@ export async function countApproval(
 ): Promise<void> {
   const key = authorRecordKey(comment.site, comment.author);
   if (!key) return;
-  await AuthorRecord.updateOne({ _id: key }, { $inc: { approvedCount: delta } }, { upsert: true });
+  await approvals.add({ key, delta });
 }
 
 /**
