@@ -1,4 +1,5 @@
 import { Router } from "express";
+import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { DomainEvents } from "../server/events";
 import { presentComment } from "../server/presenters/comment";
@@ -24,6 +25,7 @@ export interface ThreadRoutesDeps {
   postLimiter: PostRateLimiter;
   spamCheck?: SpamCheck;
   readCache: ReadCache;
+  logger?: Logger;
 }
 
 /** Threads, their comment lists, posting, and counts for article listings. */
@@ -68,13 +70,21 @@ export function threadsRouter(deps: ThreadRoutesDeps): Router {
     await deps.postLimiter.consume(
       viewer.user ? `user:${viewer.user._id.toHexString()}` : `ip:${viewer.ip}`,
     );
-    const { comment } = await createComment(deps, viewer, site, key, {
-      body: body.body,
-      parentId: body.parentId ?? undefined,
-      url: body.url,
-      title: body.title,
-      guest: body.guest && { ...body.guest, website: body.guest.website || undefined },
-    });
+    const background = (err: unknown) =>
+      deps.logger?.error({ err }, "posting: deferred write failed");
+    const { comment } = await createComment(
+      { ...deps, onBackgroundError: background },
+      viewer,
+      site,
+      key,
+      {
+        body: body.body,
+        parentId: body.parentId ?? undefined,
+        url: body.url,
+        title: body.title,
+        guest: body.guest && { ...body.guest, website: body.guest.website || undefined },
+      },
+    );
     res.status(comment.status === "approved" ? 201 : 202).json(presentComment(comment, { viewer }));
   });
 

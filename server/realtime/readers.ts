@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { Thread } from "../../models/Thread";
+import { forReads } from "../database";
 import type { RealtimeServer } from "./protocol";
 import { threadRoom } from "./rooms";
 
@@ -68,7 +69,7 @@ export class ReaderCounts {
   private async send(site: string, key: string, room: string): Promise<void> {
     const [readers, thread] = await Promise.all([
       this.readers(room),
-      Thread.findOne({ site, key }, { commentCount: 1 }).lean(),
+      forReads(Thread).findOne({ key, site }, { commentCount: 1 }).lean(),
     ]);
     this.io.to(room).emit("thread:count", {
       site,

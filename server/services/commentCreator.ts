@@ -51,6 +51,8 @@ export type SpamCheck = (input: {
 export interface CommentCreatorDeps {
   events: DomainEvents;
   spamCheck?: SpamCheck;
+  /** Where work left to finish after the answer reports a failure (the logger). */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 function gravatarUrl(email: string): string {
@@ -249,17 +251,19 @@ export async function createComment(
 ): Promise<{ comment: CommentDoc; thread: ThreadDoc }> {
   const site = await getSite(siteSlug);
   const author = authorFor(viewer, site, input.guest);
-  if (await isBanned(site._id, { user: author.user, email: author.email, ip: viewer.ip })) {
-    throw new BannedError();
+  if (input.parentId && !Types.ObjectId.isValid(input.parentId)) {
+    throw new NotFoundError("Parent comment");
   }
-
-  const existing = await forReads(Thread).findOne({ key: threadKey, site: site._id }).lean();
+  // What posting checks first, read at once on the read pool.
+  const [banned, existing, parent] = await Promise.all([
+    isBanned(site._id, { user: author.user, email: author.email, ip: viewer.ip }),
+    forReads(Thread).findOne({ key: threadKey, site: site._id }).lean(),
+    input.parentId ? forReads(Comment).findById(input.parentId).lean() : null,
+  ]);
+  if (banned) throw new BannedError();
   if (existing && !isThreadOpen(existing, site)) throw new ThreadClosedError();
 
-  let parent: CommentDoc | null = null;
   if (input.parentId) {
-    if (!Types.ObjectId.isValid(input.parentId)) throw new NotFoundError("Parent comment");
-    parent = await forReads(Comment).findById(input.parentId).lean();
     if (
       !parent ||
       parent.site !== site._id ||
@@ -363,7 +367,10 @@ export async function createComment(
       { $set: { page: null } },
     );
   }
-  if (approved) await countApproval(stored, 1);
+  // Not awaited: the count only decides whether this author's next comment waits for approval,
+  // and one lost in a crash makes that wait happen once (the safe side); a failure is logged.
+  if (approved)
+    void countApproval(stored, 1).catch((err: unknown) => deps.onBackgroundError?.(err));
   deps.events.publish("comment.created", { comment: stored, thread });
   return { comment: stored, thread };
 }

@@ -1,4 +1,5 @@
 import { AuthorRecord } from "../../models/AuthorRecord";
+import { forReads } from "../database";
 import type { CommentAuthor } from "../../models/Comment";
 import type { SiteDoc } from "../../models/Site";
 import { judgeComment, type Verdict } from "../moderation/rules";
@@ -17,8 +18,12 @@ export async function reviewBody(
   opts: { moderator: boolean; approvedHere?: boolean },
 ): Promise<{ html: string; verdict: Verdict }> {
   const html = renderMarkdown(body);
-  const key = authorRecordKey(site._id, author);
-  const record = key ? await AuthorRecord.findById(key).lean() : null;
+  // The author's record matters only to the first-comment rule, and is read off the write connection.
+  const key =
+    site.settings.preModeration === "first_comment" && !opts.moderator && !opts.approvedHere
+      ? authorRecordKey(site._id, author)
+      : null;
+  const record = key ? await forReads(AuthorRecord).findById(key).lean() : null;
   const verdict = judgeComment({
     words: words(body),
     linkCount: countLinks(html),
