@@ -161,9 +161,8 @@ const commentSchema = new Schema<CommentDoc>(
 // Pages: a bucket's trees (oldest/newest), and roots by score (top).
 commentSchema.index({ page: 1 });
 commentSchema.index({ rank: 1 });
-// Pinned roots; roots at score 0 within one root bucket.
+// Pinned roots.
 commentSchema.index({ pin: 1 });
-commentSchema.index({ page: 1, depth: 1, score: 1 });
 // A parent's children, one sibling bucket at a time (tree order for big trees).
 commentSchema.index({ sib: 1 });
 // A small tree's replies within its root bucket.

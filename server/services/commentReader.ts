@@ -137,6 +137,7 @@ async function rootPage(
       viewer,
       want,
       cursor?.s === "top" ? cursor : null,
+      known,
     );
     docs.push(...ranked);
     return { docs, known, next };
@@ -185,14 +186,15 @@ type TopCursor = Extract<RootCursor, { s: "top" }>;
 /**
  * Roots by score, highest first, ties oldest first. Roots with a score other than 0 sit in their
  * thread's list for that score at their own root bucket; roots at 0, usually most of them, are
- * read from the root buckets. Every query reads one root bucket's worth: `{rank}` or
- * `{page, depth: 0, score: 0}`, never the thread.
+ * read from the root buckets. Every query reads one root bucket's worth: `{rank}` or `{page}`
+ * (which also brings the small trees of those roots), never the thread.
  */
 async function topRoots(
   thread: ThreadDoc,
   viewer: Viewer,
   want: number,
   cursor: TopCursor | null,
+  known: KnownReplies,
 ): Promise<{ docs: CommentDoc[]; next: TopCursor | null }> {
   const lists = await BucketList.find({ owner: topOwner(thread._id) }).lean();
   const byScore = new Map(lists.map((l) => [scoreOfTopList(l._id), l]));
@@ -208,14 +210,25 @@ async function topRoots(
         ? Array.from({ length: lastBucket + 1 - (resume?.b ?? 0) }, (_, i) => i + (resume?.b ?? 0))
         : rankedBuckets(byScore.get(score), resume?.b ?? 0);
     for (const b of buckets) {
+      // At 0 the whole root bucket is read once: its roots, and the small trees they bring.
       const filter =
         score === 0
-          ? { page: pageKey(thread._id, b), depth: 0, score: 0 }
+          ? { page: pageKey(thread._id, b) }
           : { rank: bucketKey(topList(thread._id, score), b) };
-      const roots = await Comment.find({
+      const docs = await Comment.find({
         ...filter,
         ...(viewer.user ? {} : { visible: true }),
       }).lean();
+      const roots = docs.filter((d) => d.depth === 0);
+      if (score === 0) {
+        for (const r of roots) {
+          if ((r.replySeq ?? 0) <= REPLY_HEAD) known.set(r._id.toHexString(), []);
+        }
+        docs
+          .filter((d) => d.depth > 0 && inListFor(viewer, d))
+          .sort((x, y) => x.path.localeCompare(y.path))
+          .forEach((d) => known.get(d.rootId.toHexString())?.push(d));
+      }
       const after = resume && resume.b === b ? resume.id : null;
       roots
         .filter(
