@@ -27,7 +27,6 @@ export async function seedThread(
   const thread = await Thread.create({
     site,
     key,
-    bucketSize: ROOT_BUCKET_SIZE,
     url: `https://bench.example/${key}`,
     title: key,
   });

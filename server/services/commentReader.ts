@@ -5,11 +5,12 @@ import {
   Comment,
   pageKey,
   REPLY_HEAD,
+  ROOT_BUCKET_SIZE,
   SIBLING_BUCKET,
   siblingKey,
   type CommentDoc,
 } from "../../models/Comment";
-import { bucketSizeOf, Thread, type ThreadDoc } from "../../models/Thread";
+import { Thread, type ThreadDoc } from "../../models/Thread";
 import { BucketList } from "../../models/BucketList";
 import { Vote } from "../../models/Vote";
 import { decodeCursor, encodeCursor } from "../cursor";
@@ -143,7 +144,7 @@ async function rootPage(
   }
 
   const ascending = sort === "oldest";
-  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / bucketSizeOf(thread));
+  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
   let bucket = cursor && cursor.s !== "top" ? cursor.b : ascending ? 0 : lastBucket;
   let afterId = cursor && cursor.s !== "top" && cursor.id ? cursor.id : null;
   const collected: CommentDoc[] = [];
@@ -200,7 +201,7 @@ async function topRoots(
   const scores = [...new Set([0, ...byScore.keys()])]
     .filter((sc) => !cursor || sc <= cursor.sc)
     .sort((a, b) => b - a);
-  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / bucketSizeOf(thread));
+  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
   const found: { doc: CommentDoc; b: number }[] = [];
   for (const score of scores) {
     const resume = cursor && cursor.sc === score ? cursor : null;
