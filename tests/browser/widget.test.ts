@@ -210,6 +210,40 @@ describe("the widget on the demo article (another site than the service)", () =>
     await context.close();
   });
 
+  it("leaves the reply form where the reader moved it while their post was still answering", async () => {
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    const frame = await openArticle(stack, page, "welcome");
+    await frame.locator("html[data-live=connected]").waitFor();
+    await frame.getByLabel("Email (required)").fill("rae@example.com");
+    await frame.getByLabel("Name (required)").fill("Rae Racer");
+
+    // Hold the POST's answer until the live event has shown the comment, as a slow link would.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const posting = (url: URL) => url.pathname.endsWith("/threads/welcome/comments");
+    await context.route(posting, async (route) => {
+      if (route.request().method() !== "POST") return route.continue();
+      const response = await route.fetch();
+      await gate;
+      await route.fulfill({ response });
+    });
+    await postComment(frame, "Answered late");
+    const comment = commentBy(frame, "Answered late");
+    await comment.waitFor();
+    await comment.locator(".cs-reply").click();
+    await frame.getByRole("heading", { name: "Leave a Reply to Rae Racer" }).waitFor();
+    await frame.getByLabel("Your comment").fill("Typed before the answer");
+    release();
+    await frame.getByText("Your comment was posted.").waitFor();
+    expect(await frame.locator("#reply-title").textContent()).toBe("Leave a Reply to Rae Racer");
+    expect(await frame.getByLabel("Your comment").inputValue()).toBe("Typed before the answer");
+    await context.unroute(posting);
+    await frame.getByRole("button", { name: "Post Comment" }).click();
+    await frame.locator(".cs-depth-1", { hasText: "Typed before the answer" }).waitFor();
+    await context.close();
+  });
+
   it("keeps the token in the frame's localStorage when embedded first-party", async () => {
     const context = await newReader(browser);
     const page = await context.newPage();

@@ -299,6 +299,9 @@ export class ReplyForm {
     if (!this.form.reportValidity()) return;
     this.submit.disabled = true;
     this.status.textContent = "Posting…";
+    // The live event can show the comment before this answer comes back, and the reader may
+    // already have moved the form to reply to it: leave the form where they put it then.
+    const postedTo = this.parent;
     try {
       const comment = await this.ctx.api.request<ApiComment>(
         "POST",
@@ -317,12 +320,12 @@ export class ReplyForm {
               },
         },
       );
-      this.textarea.value = "";
+      if (this.textarea.value.trim() === body) this.textarea.value = "";
       this.status.textContent =
         comment.status === "pending"
           ? "Your comment is awaiting moderation."
           : "Your comment was posted.";
-      this.moveHome();
+      if (this.parent === postedTo) this.moveHome();
       this.hooks.posted(comment);
     } catch (err) {
       this.status.textContent =
