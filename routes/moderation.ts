@@ -58,7 +58,7 @@ export function moderationRouter(deps: { events: DomainEvents; config: Config })
 
   router.delete("/sites/:site/bans/:id", async (req, res) => {
     const { site, id } = parse(banParams, req.params);
-    await liftBan(req.viewer, site, id);
+    await liftBan(deps.events, req.viewer, site, id);
     res.status(204).end();
   });
 

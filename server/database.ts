@@ -48,6 +48,15 @@ export function forReads<T>(model: mongoose.Model<T>): mongoose.Model<T> {
 }
 
 /**
+ * The model for inserting new documents, on the read pool too on FerretDB: what it loses is
+ * concurrent updates of one document, and an insert updates nothing (the unique `_id` index still
+ * refuses a duplicate). So posts' inserts do not queue behind the single update connection.
+ */
+export function forInserts<T>(model: mongoose.Model<T>): mongoose.Model<T> {
+  return forReads(model);
+}
+
+/**
  * Connects the shared mongoose connection and builds every model's indexes. `postgresUrl` is the
  * embedded engine's PostgreSQL: with it, each index also gets the GIN indexes FerretDB can use.
  */

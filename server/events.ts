@@ -34,6 +34,8 @@ export interface DomainEventMap {
   "site.updated": { site: string };
   "session.revoked": { sessionId: string; userId: string };
   "user.banned": { site: string; userId: string };
+  /** A ban on the site was made or lifted. */
+  "bans.changed": { site: string };
 }
 
 export class DomainEvents {

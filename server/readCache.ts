@@ -5,7 +5,8 @@ import type { Request, Response } from "express";
 import type Redis from "ioredis";
 import type { Logger } from "pino";
 import type { DomainEvents } from "./events";
-import { forgetSite } from "./services/sites";
+import { forgetBans } from "./services/bans";
+import { forgetSite, forgetThreadState } from "./services/sites";
 
 /** A response ready to send: its bytes, their gzip, and a strong ETag of the bytes. */
 export interface CachedPage {
@@ -254,8 +255,14 @@ export class ReadCache {
   /** Drops every page of the scope, here only (drops from other instances arrive here). */
   dropLocal(scope: string): void {
     this.counts.delete(scope);
+    if (scope.startsWith("b\u0000")) forgetBans(scope.slice(2));
+    if (scope.startsWith("t\u0000")) {
+      const [site, key] = scope.slice(2).split("\u0000");
+      forgetThreadState(site!, key);
+    }
     if (scope.startsWith("s\u0000")) {
       forgetSite(scope.slice(2));
+      forgetThreadState(scope.slice(2));
       const prefix = `t\u0000${scope.slice(2)}\u0000`;
       for (const k of [...this.counts.keys()]) if (k.startsWith(prefix)) this.counts.delete(k);
     }
@@ -294,6 +301,8 @@ export class ReadCache {
     events.on("comment.moderated", thread);
     events.on("thread.updated", (e) => this.drop(threadScope(e.thread.site, e.thread.key)));
     events.on("site.updated", (e) => this.drop(siteScope(e.site)));
+    // No page shows bans; the scope only carries the drop to the other instances' ban lookups.
+    events.on("bans.changed", (e) => this.drop(`b\u0000${e.site}`));
   }
 }
 

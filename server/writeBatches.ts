@@ -7,11 +7,17 @@
 export class WriteBatch<In, Out> {
   private queue: { item: In; resolve: (out: Out) => void; reject: (err: unknown) => void }[] = [];
   private running = false;
+  private lastRun = 0;
 
-  /** `run` answers each item of a batch in order: a value, or an Error for that item alone. */
+  /**
+   * `run` answers each item of a batch in order: a value, or an Error for that item alone.
+   * `spacingMs` holds a batch back until that long after the previous one began: writes nobody
+   * waits on then take one command per interval under load, and still go at once when idle.
+   */
   constructor(
     private readonly run: (items: In[]) => Promise<(Out | Error)[]>,
     private readonly max = 64,
+    private readonly spacingMs = 0,
   ) {}
 
   add(item: In): Promise<Out> {
@@ -23,6 +29,9 @@ export class WriteBatch<In, Out> {
   private async drain(): Promise<void> {
     this.running = true;
     while (this.queue.length > 0) {
+      const wait = this.lastRun + this.spacingMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      this.lastRun = Date.now();
       const batch = this.queue.splice(0, this.max);
       try {
         const outs = await this.run(batch.map((b) => b.item));

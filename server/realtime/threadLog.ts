@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { isDuplicateKey } from "../database";
+import { forInserts, isDuplicateKey } from "../database";
 import type { Types } from "mongoose";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import {
@@ -90,7 +90,7 @@ export async function appendThreadEvents(
   }));
   const out: (LoggedEvent | null)[] = [...stored];
   try {
-    await ThreadEvent.collection.insertMany(docs as never[], { ordered: false });
+    await forInserts(ThreadEvent).collection.insertMany(docs as never[], { ordered: false });
   } catch (err) {
     if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
     const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];

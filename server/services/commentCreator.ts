@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { forReads, isDuplicateKey } from "../database";
+import { forInserts, forReads, isDuplicateKey } from "../database";
 import { WriteBatch } from "../writeBatches";
 import crypto from "node:crypto";
 import { Types } from "mongoose";
@@ -29,7 +29,7 @@ import { isBanned } from "./bans";
 import { countApproval } from "./commentStatus";
 import { queuePlace } from "./moderationQueue";
 import { reviewBody } from "./commentReview";
-import { getSite, isThreadOpen } from "./sites";
+import { getSite, isKnownClosed, isThreadOpen, rememberClosedThread } from "./sites";
 
 export interface NewComment {
   body: string;
@@ -172,7 +172,7 @@ const threadCounts = new WriteBatch<ThreadCount, { thread: ThreadDoc; rootSeq: n
 // Comments stored together: one insert for every post of a batch; a failure fails its post only.
 const commentInserts = new WriteBatch<Record<string, unknown>, void>(async (docs) => {
   try {
-    await Comment.collection.insertMany(docs as never[], { ordered: false });
+    await forInserts(Comment).collection.insertMany(docs as never[], { ordered: false });
     return docs.map(() => undefined);
   } catch (err) {
     if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
@@ -255,13 +255,13 @@ export async function createComment(
     throw new NotFoundError("Parent comment");
   }
   // What posting checks first, read at once on the read pool.
-  const [banned, existing, parent] = await Promise.all([
+  const [banned, parent] = await Promise.all([
     isBanned(site._id, { user: author.user, email: author.email, ip: viewer.ip }),
-    forReads(Thread).findOne({ key: threadKey, site: site._id }).lean(),
     input.parentId ? forReads(Comment).findById(input.parentId).lean() : null,
   ]);
   if (banned) throw new BannedError();
-  if (existing && !isThreadOpen(existing, site)) throw new ThreadClosedError();
+  // The thread's state comes back with the write that counts the post (see below).
+  if (isKnownClosed(site._id, threadKey)) throw new ThreadClosedError();
 
   if (input.parentId) {
     if (
@@ -315,8 +315,9 @@ export async function createComment(
     Thread.updateOne({ _id: thread._id }, { $inc: { commentCount: approved ? -1 : 0 } }).catch(
       () => undefined,
     );
-  // Closed between the check above and the count: take the count back.
+  // A closed thread (or one closed since the last post) answers so here: take the count back.
   if (!isThreadOpen(thread, site)) {
+    rememberClosedThread(site._id, threadKey);
     await uncount();
     throw new ThreadClosedError();
   }

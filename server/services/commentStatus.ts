@@ -18,21 +18,26 @@ export function authorRecordKey(site: string, author: CommentDoc["author"]): str
   return null;
 }
 
-// Approvals counted together: one upsert per author for a whole batch, whatever its size.
-const approvals = new WriteBatch<{ key: string; delta: number }, void>(async (items) => {
-  const sums = new Map<string, number>();
-  for (const { key, delta } of items) sums.set(key, (sums.get(key) ?? 0) + delta);
-  const ops = [...sums].filter(([, d]) => d !== 0);
-  if (ops.length > 0) {
-    await AuthorRecord.bulkWrite(
-      ops.map(([key, d]) => ({
-        updateOne: { filter: { _id: key }, update: { $inc: { approvedCount: d } }, upsert: true },
-      })),
-      { ordered: false },
-    );
-  }
-  return items.map(() => undefined);
-});
+// Approvals counted together: one upsert per author for a whole batch, whatever its size, and
+// under load at most one batch per 50 ms, since posting does not wait for them.
+const approvals = new WriteBatch<{ key: string; delta: number }, void>(
+  async (items) => {
+    const sums = new Map<string, number>();
+    for (const { key, delta } of items) sums.set(key, (sums.get(key) ?? 0) + delta);
+    const ops = [...sums].filter(([, d]) => d !== 0);
+    if (ops.length > 0) {
+      await AuthorRecord.bulkWrite(
+        ops.map(([key, d]) => ({
+          updateOne: { filter: { _id: key }, update: { $inc: { approvedCount: d } }, upsert: true },
+        })),
+        { ordered: false },
+      );
+    }
+    return items.map(() => undefined);
+  },
+  256,
+  50,
+);
 
 /** Counts a comment's approval (or its loss) on its author's record, for the first-comment rule. */
 export async function countApproval(

@@ -267,6 +267,7 @@ export async function createBan(
     createdBy: actor._id,
   });
   const out = presentBan(ban.toObject());
+  events.publish("bans.changed", { site });
   await log(actor, {
     site,
     action: "ban",
@@ -285,7 +286,12 @@ export async function listBans(viewer: Viewer, site: string): Promise<{ bans: Ap
   return { bans: bans.map((b) => presentBan(b)) };
 }
 
-export async function liftBan(viewer: Viewer, site: string, id: string): Promise<void> {
+export async function liftBan(
+  events: DomainEvents,
+  viewer: Viewer,
+  site: string,
+  id: string,
+): Promise<void> {
   const actor = requireModerator(viewer, site);
   if (!/^[0-9a-f]{24}$/i.test(id)) throw new NotFoundError("Ban");
   const ban = await Ban.findOneAndUpdate(
@@ -294,6 +300,7 @@ export async function liftBan(viewer: Viewer, site: string, id: string): Promise
     { returnDocument: "after" },
   ).lean();
   if (!ban) throw new NotFoundError("Ban");
+  events.publish("bans.changed", { site });
   await log(actor, {
     site,
     action: "unban",

@@ -36,6 +36,34 @@ export function forgetSite(slug: string): void {
   sites.delete(slug);
 }
 
+/**
+ * Threads a post found closed, kept a few seconds: posting checks a thread's state with the write
+ * that counts the post, so without this every refused post to a closed thread would still cost
+ * two writes. A thread reopened through the API is forgotten at once (the read cache's drops
+ * carry that to the other instances).
+ */
+const closedThreads = new Map<string, number>();
+
+export function rememberClosedThread(site: string, key: string): void {
+  if (closedThreads.size >= 10_000) closedThreads.delete(closedThreads.keys().next().value!);
+  closedThreads.set(`${site}\u0000${key}`, Date.now());
+}
+
+export function isKnownClosed(site: string, key: string): boolean {
+  const at = closedThreads.get(`${site}\u0000${key}`);
+  return at !== undefined && Date.now() - at < SITE_TTL_MS;
+}
+
+/** Forgets what was known of a thread's state (`key` undefined: every thread of the site). */
+export function forgetThreadState(site: string, key?: string): void {
+  if (key !== undefined) {
+    closedThreads.delete(`${site}\u0000${key}`);
+    return;
+  }
+  const prefix = `${site}\u0000`;
+  for (const k of [...closedThreads.keys()]) if (k.startsWith(prefix)) closedThreads.delete(k);
+}
+
 /** Providers whose credentials are configured, in display order. */
 export function configuredProviders(config: Config): Provider[] {
   return PROVIDERS.filter((p) => config[p] !== undefined);

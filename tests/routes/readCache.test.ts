@@ -215,6 +215,30 @@ describe("the read cache on two instances over Redis", () => {
     await b.request("PUT", `/api/v1/comments/${second.body.id}/vote`, { value: 1 }, voter.token);
     await waitUntil(async () => (await read())[1]!.score === 1);
   });
+
+  it("carries a ban made or lifted through B to A, whose posts then check it afresh", async () => {
+    const site = await makeSite();
+    const mod = await makeUser({ roles: [{ site: site._id, role: "moderator" }] });
+    await waitUntil(() => a.readCache.peer?.connected() === true);
+    const dropped = jest.spyOn(a.readCache, "dropLocal");
+    const ban = await b.request(
+      "POST",
+      `/api/v1/sites/${site._id}/bans`,
+      { email: "troll@example.com", reason: "trolling" },
+      mod.token,
+    );
+    expect(ban.status).toBe(201);
+    await waitUntil(() => dropped.mock.calls.some(([scope]) => scope === `b\u0000${site._id}`));
+    dropped.mockClear();
+    await b.request(
+      "DELETE",
+      `/api/v1/sites/${site._id}/bans/${ban.body.id}`,
+      undefined,
+      mod.token,
+    );
+    await waitUntil(() => dropped.mock.calls.some(([scope]) => scope === `b\u0000${site._id}`));
+    dropped.mockRestore();
+  });
 });
 
 async function waitUntil(check: () => boolean | Promise<boolean>, ms = 5000) {
