@@ -3,7 +3,15 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+    // jose ships ES modules only: Node requires them as they are, jest's loader needs CommonJS.
+    "/node_modules/jose/.+\\.js$": [
+      "ts-jest",
+      { tsconfig: { allowJs: true, module: "commonjs", target: "ES2022" }, isolatedModules: true },
+    ],
+  },
+  transformIgnorePatterns: ["/node_modules/(?!jose/)"],
   globalSetup: "<rootDir>/tests/setup/globalSetup.ts",
   globalTeardown: "<rootDir>/tests/setup/globalTeardown.ts",
   testTimeout: 30000,

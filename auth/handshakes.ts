@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Request, Response } from "express";
 import { AuthState, type AuthStateDoc } from "../models/AuthState";
-import type { Provider } from "../models/Site";
+import type { SignInProvider } from "../models/Site";
 import { SignInError } from "./errors";
 import { hashToken } from "./sessions";
 
@@ -58,9 +58,10 @@ function isHandle(value: unknown): value is string {
   return typeof value === "string" && /^[A-Za-z0-9._~-]{1,512}$/.test(value);
 }
 
-async function storeHandshake(
+/** Stores a handshake under `id` (an OAuth 2 state, an OAuth 1.0a request token, a demo state). */
+export async function storeHandshake(
   id: string,
-  provider: Provider,
+  provider: SignInProvider,
   binding: HandshakeBinding,
   secret: string | null,
 ): Promise<void> {
@@ -85,7 +86,7 @@ async function storeHandshake(
  */
 export async function claimHandshake(
   req: Request,
-  provider: Provider,
+  provider: SignInProvider,
   handle: unknown,
 ): Promise<AuthStateDoc | null> {
   const already = claimed.get(req);
@@ -119,7 +120,7 @@ function wrap(err: unknown): SignInError {
  * forms: passport picks the signature it calls by the function's arity.
  */
 export class OAuth2StateStore {
-  constructor(private readonly provider: Provider) {}
+  constructor(private readonly provider: SignInProvider) {}
 
   store(_req: Request, state: unknown, _meta: unknown, done: Done<[string?]>): void {
     const id = crypto.randomBytes(32).toString("base64url");
@@ -149,7 +150,7 @@ export class OAuth2StateStore {
  * binding, under the request token. `get` claims it, so a replayed callback finds nothing.
  */
 export class OAuth1RequestTokenStore {
-  constructor(private readonly provider: Provider) {}
+  constructor(private readonly provider: SignInProvider) {}
 
   get(
     req: Request,

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { AuthStateDoc } from "../models/AuthState";
-import type { Provider } from "../models/Site";
+import type { Provider, SignInProvider } from "../models/Site";
 import type { UserDoc } from "../models/User";
 import type { SignInStrategies } from "./authenticator";
 import { SignInError } from "./errors";
@@ -99,6 +99,24 @@ function hasAnswer(provider: Provider, req: Request): boolean {
 }
 
 /**
+ * The end every sign-in shares: a session for the user, its cookie for same-site pages, and the
+ * page that posts the token to the handshake's checked origin.
+ */
+export async function completeSignIn(
+  deps: Pick<PopupFlowDeps, "config" | "logger">,
+  provider: SignInProvider,
+  user: UserDoc,
+  handshake: AuthStateDoc,
+  res: Response,
+): Promise<void> {
+  const token = await createSession(user._id, deps.config.sessionTtlSeconds);
+  const message = { type: "comments:auth" as const, token, user: await presentUser(user) };
+  res.cookie(SESSION_COOKIE, token, sessionCookieOptions(deps.config));
+  deps.logger.info({ provider, userId: user._id.toHexString(), site: handshake.site }, "signed in");
+  sendPopupPage(res, message, handshake.origin);
+}
+
+/**
  * GET /auth/:provider/callback: verifies the handshake, signs the user in and answers the page
  * that posts the token to the checked origin. Every failure answers the same page with an error
  * code; without a valid handshake the only safe target is the service's own origin.
@@ -128,16 +146,8 @@ export async function finishSignIn(
   }
 
   if (outcome.user && handshake) {
-    const user = outcome.user;
     try {
-      const token = await createSession(user._id, deps.config.sessionTtlSeconds);
-      const message = { type: "comments:auth" as const, token, user: await presentUser(user) };
-      res.cookie(SESSION_COOKIE, token, sessionCookieOptions(deps.config));
-      deps.logger.info(
-        { provider, userId: user._id.toHexString(), site: handshake.site },
-        "signed in",
-      );
-      sendPopupPage(res, message, handshake.origin);
+      await completeSignIn(deps, provider, outcome.user, handshake, res);
       return;
     } catch (err) {
       // The opener is still told, rather than left waiting on an error page in the popup.

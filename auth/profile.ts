@@ -1,8 +1,8 @@
-import type { Provider } from "../models/Site";
+import type { SignInProvider } from "../models/Site";
 
 /** What every provider's profile is reduced to before the shared sign-in step. */
 export interface ProviderProfile {
-  provider: Provider;
+  provider: SignInProvider;
   /** The provider's stable account id (never reused, unlike usernames). */
   providerId: string;
   /** The handle ADMIN_IDENTITIES and the admin CLI name the account by. */
@@ -43,7 +43,7 @@ export function cleanEmail(value: unknown): string | null {
  * which the strategies report as a provider error.
  */
 export function toProviderProfile(
-  provider: Provider,
+  provider: SignInProvider,
   fields: {
     id: unknown;
     username: unknown;

@@ -24,7 +24,11 @@ export async function signInWithProfile(
     avatarUrl: profile.avatarUrl,
     profileUrl: profile.profileUrl,
     provider: profile.provider,
-    adminOfAllSites: isAdminIdentity(config, profile.provider, profile.username),
+    // A site's SSO secret and the demo account vouch for no one beyond their own site.
+    adminOfAllSites:
+      profile.provider !== "sso" &&
+      profile.provider !== "demo" &&
+      isAdminIdentity(config, profile.provider, profile.username),
     // A provider that did not share an email this time does not erase the one it shared before.
     ...(profile.email ? { email: profile.email } : {}),
   };

@@ -140,6 +140,8 @@ export interface Config {
   akismet: { key: string; url: string } | undefined;
   logLevel: string;
   production: boolean;
+  /** The "demo" sign-in for trying the service out: only off production, on a loopback origin. */
+  demoSignIn: boolean;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +164,11 @@ function pair(
       `${id ? secretName : idName}: must be set together with ${id ? idName : secretName}`,
     );
   return undefined;
+}
+
+function isLoopbackOrigin(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
@@ -226,5 +233,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     akismet: e.AKISMET_KEY ? { key: e.AKISMET_KEY, url: e.AKISMET_URL } : undefined,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === "production",
+    demoSignIn: e.NODE_ENV !== "production" && isLoopbackOrigin(new URL(publicUrl)),
   };
 }

@@ -1,5 +1,5 @@
 import { Schema, model } from "mongoose";
-import { PROVIDERS, type Provider } from "./Site";
+import { SIGN_IN_PROVIDERS, type SignInProvider } from "./Site";
 
 /**
  * One sign-in handshake between GET /auth/:provider and its callback. It lives in the database,
@@ -8,7 +8,7 @@ import { PROVIDERS, type Provider } from "./Site";
 export interface AuthStateDoc {
   /** The OAuth 2 `state` we generated, or the OAuth 1.0a request token the provider issued. */
   _id: string;
-  provider: Provider;
+  provider: SignInProvider;
   site: string;
   /** The opener's origin, checked against the site's allowed origins before the redirect. */
   origin: string;
@@ -27,7 +27,7 @@ export interface AuthStateDoc {
 const authStateSchema = new Schema<AuthStateDoc>(
   {
     _id: { type: String, required: true },
-    provider: { type: String, enum: PROVIDERS, required: true },
+    provider: { type: String, enum: SIGN_IN_PROVIDERS, required: true },
     site: { type: String, required: true },
     origin: { type: String, required: true },
     browser: { type: String, required: true },

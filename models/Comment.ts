@@ -1,9 +1,9 @@
 import { Schema, Types, model } from "mongoose";
-import { PROVIDERS } from "./Site";
+import { SIGN_IN_PROVIDERS } from "./Site";
 
 export const COMMENT_STATUSES = ["approved", "pending", "rejected", "spam", "deleted"] as const;
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
-export const AUTHOR_PROVIDERS = [...PROVIDERS, "guest"] as const;
+export const AUTHOR_PROVIDERS = [...SIGN_IN_PROVIDERS, "guest"] as const;
 export type AuthorProvider = (typeof AUTHOR_PROVIDERS)[number];
 export const ROLES = ["commenter", "moderator", "admin"] as const;
 export type Role = (typeof ROLES)[number];

@@ -2,6 +2,9 @@ import { Schema, model } from "mongoose";
 
 export const PROVIDERS = ["wordpress", "twitter", "facebook"] as const;
 export type Provider = (typeof PROVIDERS)[number];
+/** Every way a user signs in: the OAuth providers, a host site's own accounts, the demo account. */
+export const SIGN_IN_PROVIDERS = [...PROVIDERS, "sso", "demo"] as const;
+export type SignInProvider = (typeof SIGN_IN_PROVIDERS)[number];
 export const PRE_MODERATION = ["none", "first_comment", "all"] as const;
 export type PreModeration = (typeof PRE_MODERATION)[number];
 
@@ -41,6 +44,8 @@ export interface SiteDoc {
   /** Origins allowed to embed the widget and to open sign-in popups. */
   origins: string[];
   settings: SiteSettings;
+  /** Single sign-on for the host site's own accounts: the HS256 secret, never sent back. */
+  sso: { secret: string } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -72,6 +77,7 @@ const siteSchema = new Schema<SiteDoc>(
     name: { type: String, required: true },
     origins: { type: [String], default: [] },
     settings: { type: settingsSchema, default: () => ({}) },
+    sso: { type: new Schema({ secret: { type: String, required: true } }, { _id: false }), default: null },
   },
   { timestamps: true, versionKey: false },
 );

@@ -1,5 +1,5 @@
 import { Schema, Types, model } from "mongoose";
-import { PROVIDERS, type Provider } from "./Site";
+import { SIGN_IN_PROVIDERS, type SignInProvider } from "./Site";
 
 export const SITE_ROLES = ["moderator", "admin"] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
@@ -16,7 +16,7 @@ export interface UserDoc {
   profileUrl: string | null;
   email: string | null;
   /** The provider the user last signed in with. */
-  provider: Provider;
+  provider: SignInProvider;
   /** Per-site roles; an array, never a map keyed by site, so no slug becomes a field name. */
   roles: SiteRoleGrant[];
   /** Set at each sign-in from ADMIN_IDENTITIES: admin of every site, including ones created later. */
@@ -39,7 +39,7 @@ const userSchema = new Schema<UserDoc>(
     avatarUrl: { type: String, default: null },
     profileUrl: { type: String, default: null },
     email: { type: String, default: null },
-    provider: { type: String, enum: PROVIDERS, required: true },
+    provider: { type: String, enum: SIGN_IN_PROVIDERS, required: true },
     roles: { type: [roleSchema], default: [] },
     adminOfAllSites: { type: Boolean, default: false },
   },
@@ -51,7 +51,7 @@ export const User = model<UserDoc>("User", userSchema);
 /** One provider account linked to a user; _id is "provider:providerId" so lookups hit the key. */
 export interface IdentityDoc {
   _id: string;
-  provider: Provider;
+  provider: SignInProvider;
   providerId: string;
   username: string;
   user: Types.ObjectId;
@@ -62,7 +62,7 @@ export interface IdentityDoc {
 const identitySchema = new Schema<IdentityDoc>(
   {
     _id: { type: String, required: true },
-    provider: { type: String, enum: PROVIDERS, required: true },
+    provider: { type: String, enum: SIGN_IN_PROVIDERS, required: true },
     providerId: { type: String, required: true },
     username: { type: String, required: true },
     user: { type: Schema.Types.ObjectId, ref: "User", required: true },

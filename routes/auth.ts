@@ -1,19 +1,27 @@
 import cookieParser from "cookie-parser";
-import { Router } from "express";
+import crypto from "node:crypto";
+import express, { Router } from "express";
 import type { Logger } from "pino";
 import { createStrategies } from "../auth/authenticator";
+import { DEMO_PROVIDER_NAME, demoName, sendDemoForm, signInDemoUser } from "../auth/demo";
+import { bindBrowser, claimHandshake, storeHandshake } from "../auth/handshakes";
+import { errorMessage, sendPopupPage } from "../auth/popupPage";
+import { SignInError } from "../auth/errors";
+import { presentUser } from "../auth/presentUser";
+import { createSession } from "../auth/sessions";
+import { signInWithSsoToken } from "../auth/sso";
 import { allowOpener } from "../auth/popupPage";
-import { finishSignIn, startSignIn, type PopupFlowDeps } from "../auth/popupFlow";
+import { completeSignIn, finishSignIn, startSignIn, type PopupFlowDeps } from "../auth/popupFlow";
 import { hashToken, revokeSession, sessionCookieOptions } from "../auth/sessions";
 import type { Config } from "../config";
-import { PROVIDERS, type Provider } from "../models/Site";
+import { PROVIDERS, type Provider, type SignInProvider } from "../models/Site";
 import { ForbiddenError, NotFoundError } from "../server/errors";
 import type { DomainEvents } from "../server/events";
 import { SESSION_COOKIE, requestToken } from "../server/middleware/authenticate";
-import { requireDatabase } from "../server/middleware/errors";
-import { allowedOrigins, getSite, siteProviders } from "../server/services/sites";
+import { requireDatabase, requireJsonBody } from "../server/middleware/errors";
+import { allowedOrigins, DEMO_SITE, getSite, siteProviders } from "../server/services/sites";
 import { parse } from "../server/validation";
-import { providersQuery, startQuery } from "./auth.schema";
+import { demoForm, providersQuery, ssoBody, startQuery } from "./auth.schema";
 import { publicCors } from "../server/middleware/cors";
 
 export interface AuthRoutesDeps {
@@ -22,10 +30,11 @@ export interface AuthRoutesDeps {
   events: DomainEvents;
 }
 
-const PROVIDER_NAMES: Record<Provider, string> = {
+const PROVIDER_NAMES: Record<Exclude<SignInProvider, "sso">, string> = {
   wordpress: "WordPress.com",
   twitter: "Twitter",
   facebook: "Facebook",
+  demo: DEMO_PROVIDER_NAME,
 };
 
 // The providers list and logout are called cross-origin by pages that use the API directly.
@@ -46,6 +55,7 @@ export function authRouter(deps: AuthRoutesDeps): Router {
 
   router.use("/auth/providers", cors);
   router.use("/auth/logout", cors);
+  router.use("/auth/sso", cors);
   router.use("/auth", requireDatabase);
   // The session cookie (logout) and the cs_auth cookie that ties a handshake to its browser.
   router.use("/auth", cookieParser());
@@ -67,6 +77,57 @@ export function authRouter(deps: AuthRoutesDeps): Router {
     res.clearCookie(SESSION_COOKIE, cookie);
     res.status(204).end();
   });
+
+  // A host site's reader, vouched for by the site's signed token: a session like any sign-in's.
+  router.post("/auth/sso", requireJsonBody, express.json({ limit: "16kb" }), async (req, res) => {
+    const { site: slug, token } = parse(ssoBody, req.body);
+    const site = await getSite(slug);
+    const user = await signInWithSsoToken(deps.config, site, token);
+    const session = await createSession(user._id, deps.config.sessionTtlSeconds);
+    deps.logger.info({ provider: "sso", userId: user._id.toHexString(), site: slug }, "signed in");
+    res.json({ token: session, user: await presentUser(user) });
+  });
+
+  if (deps.config.demoSignIn) {
+    // The demo provider: its own page in the popup stands in for a provider's login page.
+    router.get("/auth/demo", async (req, res) => {
+      const { site: slug, origin } = parse(startQuery, req.query, "query");
+      if (slug !== DEMO_SITE) throw new NotFoundError("Sign-in provider");
+      const site = await getSite(slug);
+      if (!allowedOrigins(site, deps.config).includes(origin))
+        throw new ForbiddenError("This origin may not sign in to this site.");
+      const state = crypto.randomBytes(32).toString("base64url");
+      const browser = bindBrowser(req, res, deps.config.production);
+      await storeHandshake(state, "demo", { site: slug, origin, browser }, null);
+      sendDemoForm(res, state);
+    });
+    router.post(
+      "/auth/demo/callback",
+      express.urlencoded({ extended: false, limit: "4kb" }),
+      async (req, res) => {
+        const form = demoForm.safeParse(req.body);
+        const handshake = form.success ? await claimHandshake(req, "demo", form.data.state) : null;
+        if (!handshake) {
+          sendPopupPage(
+            res,
+            errorMessage(new SignInError("invalid_state")),
+            deps.config.publicOrigin,
+          );
+          return;
+        }
+        const name = demoName(req);
+        if (!name) {
+          // Ask again under a new state: the one just claimed cannot be used twice.
+          const state = crypto.randomBytes(32).toString("base64url");
+          await storeHandshake(state, "demo", handshake, null);
+          sendDemoForm(res, state, "Please give a name.");
+          return;
+        }
+        const user = await signInDemoUser(deps.config, name, form.data!.moderator === "1");
+        await completeSignIn(deps, "demo", user, handshake, res);
+      },
+    );
+  }
 
   router.get("/auth/:provider", async (req, res) => {
     const provider = configuredProvider(req.params.provider);

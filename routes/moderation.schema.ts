@@ -51,6 +51,14 @@ export const settingsBody = z
     providers: z.array(z.enum(PROVIDERS)).max(3),
     origins: z.array(origin).max(100),
     flagThreshold: z.number().int().min(1).max(1000),
+    /** Write-only: the HS256 secret host pages sign their readers' tokens with; null turns SSO off. */
+    sso: z
+      .object({
+        // RFC 7518 asks for an HS256 key of at least 256 bits.
+        secret: z.string().min(32, "must be at least 32 characters").max(512),
+      })
+      .strict()
+      .nullable(),
   })
   .partial()
   .strict();

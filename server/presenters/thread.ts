@@ -13,7 +13,7 @@ export interface ApiThread {
   settings: {
     requireLogin: boolean;
     allowGuests: boolean;
-    providers: Provider[];
+    providers: (Provider | "demo")[];
     maxDepth: number;
     editWindowSeconds: number;
   };

@@ -356,8 +356,15 @@ export async function listLog(
   };
 }
 
+/** A site's settings as admins read them; the SSO secret is never among them. */
 export function presentSettings(site: SiteDoc) {
-  return { site: site._id, name: site.name, origins: site.origins, ...site.settings };
+  return {
+    site: site._id,
+    name: site.name,
+    origins: site.origins,
+    ...site.settings,
+    sso: { enabled: !!site.sso },
+  };
 }
 
 /** Changes a site's settings (admins), logging what they were and what they became. */
@@ -365,14 +372,18 @@ export async function updateSettings(
   events: DomainEvents,
   viewer: Viewer,
   slug: string,
-  patch: Partial<SiteSettings> & { origins?: string[]; name?: string },
+  patch: Partial<SiteSettings> & {
+    origins?: string[];
+    name?: string;
+    sso?: { secret: string } | null;
+  },
 ) {
   const actor = requireAdmin(viewer, slug);
   const before = await getSite(slug);
   const $set: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) continue;
-    $set[k === "origins" || k === "name" ? k : `settings.${k}`] = v;
+    $set[k === "origins" || k === "name" || k === "sso" ? k : `settings.${k}`] = v;
   }
   const after = await Site.findOneAndUpdate(
     { _id: slug },

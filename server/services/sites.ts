@@ -70,8 +70,13 @@ export function configuredProviders(config: Config): Provider[] {
 }
 
 /** Providers a site offers: configured, and enabled in the site's settings. */
-export function siteProviders(site: SiteDoc, config: Config): Provider[] {
-  return configuredProviders(config).filter((p) => site.settings.providers.includes(p));
+export function siteProviders(site: SiteDoc, config: Config): (Provider | "demo")[] {
+  const providers: (Provider | "demo")[] = configuredProviders(config).filter((p) =>
+    site.settings.providers.includes(p),
+  );
+  // Trying it out (config.demoSignIn): the demo site also offers the demo account.
+  if (config.demoSignIn && site._id === DEMO_SITE) providers.push("demo");
+  return providers;
 }
 
 /** Origins that may embed the site and open its sign-in popups: its own plus the service's. */

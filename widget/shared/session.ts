@@ -1,4 +1,4 @@
-import type { ApiUser, Provider } from "./types";
+import type { ApiUser, SignInProvider } from "./types";
 
 const KEY = "comments:token";
 
@@ -61,7 +61,7 @@ export interface SignInResult {
  */
 export function signInWithPopup(
   serviceOrigin: string,
-  provider: Provider,
+  provider: SignInProvider,
   site: string,
 ): Promise<SignInResult> {
   const url = `${serviceOrigin}/auth/${encodeURIComponent(provider)}?site=${encodeURIComponent(

@@ -1,7 +1,7 @@
 import { ApiError } from "../shared/api";
 import { el } from "../shared/dom";
 import { signInWithPopup } from "../shared/session";
-import { PROVIDER_NAMES, type ApiComment, type Provider } from "../shared/types";
+import { PROVIDER_NAMES, type ApiComment, type SignInProvider } from "../shared/types";
 import type { WidgetContext } from "./context";
 
 export interface ReplyFormHooks {
@@ -72,7 +72,7 @@ export class ReplyForm {
   private parent: ApiComment | null = null;
   /** Set while the reader picks another account ("Change"). */
   private changing = false;
-  private connecting: Provider | null = null;
+  private connecting: SignInProvider | null = null;
 
   constructor(
     private readonly ctx: WidgetContext,
@@ -243,7 +243,7 @@ export class ReplyForm {
     );
   }
 
-  private async signIn(provider: Provider): Promise<void> {
+  private async signIn(provider: SignInProvider): Promise<void> {
     const previous = this.ctx.tokens.get();
     this.connecting = provider;
     this.status.textContent = "";
