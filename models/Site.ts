@@ -77,7 +77,10 @@ const siteSchema = new Schema<SiteDoc>(
     name: { type: String, required: true },
     origins: { type: [String], default: [] },
     settings: { type: settingsSchema, default: () => ({}) },
-    sso: { type: new Schema({ secret: { type: String, required: true } }, { _id: false }), default: null },
+    sso: {
+      type: new Schema({ secret: { type: String, required: true } }, { _id: false }),
+      default: null,
+    },
   },
   { timestamps: true, versionKey: false },
 );

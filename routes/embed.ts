@@ -78,7 +78,7 @@ export function embedRouter(deps: { config: Config; assets: () => WidgetAssets }
         title: q.title ? `Comments on ${q.title}` : "Comments",
         css: assets.files["widget.css"]!,
         js: assets.files["widget.js"]!,
-        bodyData: q.origin ? { "parent-origin": q.origin } : {},
+        bodyData: { ...(q.origin ? { "parent-origin": q.origin } : {}), "site-name": site.name },
       }),
     );
   });

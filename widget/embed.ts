@@ -27,6 +27,9 @@
     title: data.title ?? document.title,
     origin: location.origin,
   });
+  // The host's token for its logged-in reader goes to the frame by postMessage, never in its URL.
+  const ssoToken = data.ssoToken?.trim() || null;
+  if (ssoToken) params.set("sso", "1");
   const frame = document.createElement("iframe");
   frame.src = `${service}/widget?${params}`;
   frame.title = "Comments";
@@ -52,7 +55,9 @@
   addEventListener("message", (event) => {
     if (event.origin !== service || event.source !== frame.contentWindow) return;
     const m = event.data as { type?: string; height?: unknown; offset?: unknown };
-    if (m.type === "comments:ready") {
+    if (m.type === "comments:sso-wanted") {
+      if (ssoToken) post({ type: "comments:sso", token: ssoToken });
+    } else if (m.type === "comments:ready") {
       theme();
       viewport();
     } else if (m.type === "comments:resize" && typeof m.height === "number") {

@@ -63,11 +63,11 @@ describe("the widget on the demo article (another site than the service)", () =>
       .waitFor();
     const providers = await frame.locator(".cs-provider").allTextContents();
     // Each button: the logo's letter, then the provider's name.
-    expect(providers).toEqual(["WWordPress.com", "TTwitter", "FFacebook"]);
+    expect(providers).toEqual(["WWordPress.com", "TTwitter", "FFacebook", "DDemo"]);
     await frame.getByLabel("Your comment").fill("Hello from a *guest* <script>alert(1)</script>");
     await frame.getByLabel("Email (required)").fill("gina@example.com");
     await frame.getByLabel("Name (required)").fill("Gina Guest");
-    await frame.getByLabel("Website").fill("https://gina.example");
+    await frame.getByLabel("Website", { exact: true }).fill("https://gina.example");
     await frame.getByRole("button", { name: "Post Comment" }).click();
     const comment = commentBy(frame, "Hello from a");
     await comment.waitFor();

@@ -7,7 +7,7 @@ import {
   PROVIDER_NAMES,
   type ApiUser,
   type LogEntry,
-  type Provider,
+  type SignInProvider,
   type QueueItem,
 } from "../shared/types";
 
@@ -95,7 +95,7 @@ function renderAccount() {
   }
   account.replaceChildren(
     el("span", {}, "Log in: "),
-    ...(Object.keys(PROVIDER_NAMES) as Provider[]).map((p) =>
+    ...offered.map((p) =>
       el(
         "button",
         {
@@ -109,7 +109,20 @@ function renderAccount() {
   );
 }
 
-async function signIn(provider: Provider) {
+/** The sign-in buttons: the providers configured here (the demo site offers each of them). */
+let offered: SignInProvider[] = ["wordpress", "twitter", "facebook"];
+async function loadProviders() {
+  try {
+    const list = await api.get<{ id: SignInProvider }[]>(
+      `/auth/providers${query({ site: "demo" })}`,
+    );
+    offered = list.map((p) => p.id);
+  } catch {
+    // Keep the three: a sign-in to an unconfigured one answers with its own error.
+  }
+}
+
+async function signIn(provider: SignInProvider) {
   say(`Connecting to ${PROVIDER_NAMES[provider]}`);
   try {
     // The admin page is on the service's origin; any site's popup accepts that origin.
@@ -394,9 +407,43 @@ async function loadSettings() {
       input,
     );
   });
+  // Single sign-on: the secret is write-only, so the form says whether one is set, never what.
+  const ssoOn = (settings.sso as { enabled?: boolean } | undefined)?.enabled === true;
+  const ssoSecret = el("input", {
+    id: "set-sso-secret",
+    type: "password",
+    autocomplete: "off",
+    minlength: 32,
+    maxlength: 512,
+  });
+  const ssoOff = el("input", { id: "set-sso-off", type: "checkbox" });
+  const sso = el(
+    "fieldset",
+    { className: "ad-sso" },
+    el("legend", {}, `Single sign-on for the site's own accounts: ${ssoOn ? "on" : "off"}`),
+    el(
+      "p",
+      { className: "cs-field" },
+      el(
+        "label",
+        { for: "set-sso-secret" },
+        ssoOn ? "New secret (replaces the current one)" : "Secret (32 characters or more)",
+      ),
+      ssoSecret,
+    ),
+    ssoOn
+      ? el(
+          "p",
+          { className: "ad-check" },
+          el("label", { for: "set-sso-off" }, "Turn single sign-on off"),
+          ssoOff,
+        )
+      : null,
+  );
   const status = el("span", { role: "status" });
   settingsForm.replaceChildren(
     ...rows,
+    sso,
     el(
       "p",
       {},
@@ -419,9 +466,12 @@ async function loadSettings() {
           .map((s) => s.trim())
           .filter(Boolean);
     }
+    if (ssoSecret.value) patch.sso = { secret: ssoSecret.value };
+    else if (ssoOff.checked) patch.sso = null;
     try {
       await api.request("PATCH", `/api/v1/sites/${site}/settings`, patch);
       status.textContent = "Saved.";
+      if ("sso" in patch) void loadSettings();
     } catch (err) {
       status.textContent = err instanceof Error ? err.message : "Saving failed.";
     }
@@ -437,5 +487,9 @@ statusSelect.addEventListener("change", () => {
   void loadQueue();
 });
 
-renderAccount();
-void start().then(() => (document.documentElement.dataset.ready = "true"));
+void loadProviders()
+  .then(() => {
+    renderAccount();
+    return start();
+  })
+  .then(() => (document.documentElement.dataset.ready = "true"));

@@ -49,6 +49,42 @@ export class TokenStore {
   }
 }
 
+/** A guest's name, email and website, as "Save my name, email, and website" keeps them. */
+export interface SavedGuest {
+  name: string;
+  email: string;
+  website: string;
+}
+
+const GUEST_KEY = "comments:guest";
+
+/** Where a guest's details are kept when they ask: this origin's localStorage, or nowhere. */
+export class GuestStore {
+  get(): SavedGuest | null {
+    try {
+      const raw = window.localStorage.getItem(GUEST_KEY);
+      const v = raw ? (JSON.parse(raw) as Partial<SavedGuest>) : null;
+      if (!v || typeof v.name !== "string" || typeof v.email !== "string") return null;
+      return {
+        name: v.name,
+        email: v.email,
+        website: typeof v.website === "string" ? v.website : "",
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  set(guest: SavedGuest | null): void {
+    try {
+      if (guest) window.localStorage.setItem(GUEST_KEY, JSON.stringify(guest));
+      else window.localStorage.removeItem(GUEST_KEY);
+    } catch {
+      // Storage blocked (third-party storage off): nothing is kept, as if never ticked.
+    }
+  }
+}
+
 export interface SignInResult {
   token: string;
   user: ApiUser;

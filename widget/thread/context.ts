@@ -12,6 +12,8 @@ export interface WidgetContext {
   service: string;
   /** The host page's origin, checked by the server against the site's allowed origins. */
   parentOrigin: string | null;
+  /** The site's name, for an SSO reader's "You are commenting using your <site> account." */
+  siteName: string | null;
   tokens: TokenStore;
   api: ApiClient;
   me: ApiUser | null;
@@ -31,6 +33,7 @@ export function createContext(): WidgetContext {
     pageTitle: params.get("title") || undefined,
     service: location.origin,
     parentOrigin: document.body.dataset.parentOrigin || null,
+    siteName: document.body.dataset.siteName || null,
     tokens,
     api: new ApiClient(
       location.origin,

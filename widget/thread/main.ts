@@ -5,6 +5,7 @@ import { connectLive } from "../shared/live";
 import type { ApiComment, ApiThread, ApiUser } from "../shared/types";
 import { CommentList, type SortOrder } from "./commentList";
 import { createContext, postToHost } from "./context";
+import { applyHostSignIn, hostToken } from "./hostSignIn";
 import { NewCommentsNotice } from "./newCommentsNotice";
 import { ReplyForm } from "./replyForm";
 
@@ -282,7 +283,10 @@ window.addEventListener("message", (event) => {
 });
 
 void (async () => {
+  // Asked first, so the host's token and the stored session are weighed together.
+  const fromHost = hostToken(ctx);
   await loadMe();
+  await applyHostSignIn(ctx, await fromHost);
   ctx.onIdentityChange = identityChanged;
   connect();
   await reload();

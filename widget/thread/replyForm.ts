@@ -1,6 +1,6 @@
 import { ApiError } from "../shared/api";
 import { el } from "../shared/dom";
-import { signInWithPopup } from "../shared/session";
+import { GuestStore, signInWithPopup } from "../shared/session";
 import { PROVIDER_NAMES, type ApiComment, type SignInProvider } from "../shared/types";
 import type { WidgetContext } from "./context";
 
@@ -57,6 +57,12 @@ export class ReplyForm {
     maxlength: 500,
     autocomplete: "url",
   });
+  private readonly remember = el("input", {
+    id: "cs-remember",
+    name: "remember",
+    type: "checkbox",
+  });
+  private readonly guests = new GuestStore();
   private readonly submit = el(
     "button",
     { type: "submit", className: "cs-button" },
@@ -85,7 +91,28 @@ export class ReplyForm {
       field("cs-email", "Email (required)", this.email, "Never made public."),
       field("cs-name", "Name (required)", this.name),
       field("cs-website", "Website", this.website),
+      el(
+        "p",
+        { className: "cs-field cs-check" },
+        this.remember,
+        el(
+          "label",
+          { for: "cs-remember" },
+          "Save my name, email, and website in this browser for the next time I comment.",
+        ),
+      ),
     );
+    // WordPress's "remember me": kept in this frame's own storage, and only while ticked.
+    const saved = this.guests.get();
+    if (saved) {
+      this.name.value = saved.name;
+      this.email.value = saved.email;
+      this.website.value = saved.website;
+      this.remember.checked = true;
+    }
+    this.remember.addEventListener("change", () => {
+      if (!this.remember.checked) this.guests.set(null);
+    });
     this.form.append(
       el("label", { for: "cs-body", className: "cs-sr" }, "Your comment"),
       this.textarea,
@@ -154,7 +181,7 @@ export class ReplyForm {
                 referrerpolicy: "no-referrer",
               })
             : null,
-          `You are commenting using your ${PROVIDER_NAMES[me.provider] ?? me.provider} account. ( `,
+          `You are commenting using your ${accountName(this.ctx, me.provider)} account. ( `,
           el(
             "button",
             { type: "button", className: "cs-link", onclick: () => void this.logOut() },
@@ -321,6 +348,17 @@ export class ReplyForm {
         },
       );
       if (this.textarea.value.trim() === body) this.textarea.value = "";
+      if (!this.ctx.me) {
+        this.guests.set(
+          this.remember.checked
+            ? {
+                name: this.name.value.trim(),
+                email: this.email.value.trim(),
+                website: this.website.value.trim(),
+              }
+            : null,
+        );
+      }
       this.status.textContent =
         comment.status === "pending"
           ? "Your comment is awaiting moderation."
@@ -338,6 +376,11 @@ export class ReplyForm {
       this.submit.disabled = false;
     }
   }
+}
+
+/** The account in use, as the form names it: an SSO reader's is the site's own. */
+function accountName(ctx: WidgetContext, provider: SignInProvider): string {
+  return provider === "sso" ? (ctx.siteName ?? "site") : (PROVIDER_NAMES[provider] ?? provider);
 }
 
 function field(id: string, label: string, input: HTMLInputElement, hint?: string): HTMLElement {
