@@ -1,10 +1,13 @@
-import { PROVIDERS, type Provider } from "../models/Site";
+import { SIGN_IN_PROVIDERS, type SignInProvider } from "../models/Site";
 import { Identity, SITE_ROLES, User, type SiteRole, type UserDoc } from "../models/User";
 
 /** "provider:username", as ADMIN_IDENTITIES and the admin command line name an account. */
-export function parseIdentityName(value: string): { provider: Provider; username: string } | null {
+export function parseIdentityName(
+  value: string,
+): { provider: SignInProvider; username: string } | null {
+  // An SSO reader's username is "<site>:<sub>": everything after the first colon.
   const m = /^([a-z]+):(\S+)$/.exec(value.trim());
-  const provider = PROVIDERS.find((p) => p === m?.[1]);
+  const provider = SIGN_IN_PROVIDERS.find((p) => p === m?.[1]);
   return provider && m ? { provider, username: m[2]! } : null;
 }
 
@@ -17,7 +20,7 @@ export function isSiteRole(value: string): value is SiteRole {
  * until that account has signed in once, since only then do we know its provider id.
  */
 export async function findUserByIdentity(
-  provider: Provider,
+  provider: SignInProvider,
   username: string,
 ): Promise<UserDoc | null> {
   const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

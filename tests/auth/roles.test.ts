@@ -12,7 +12,7 @@ useTestDatabase();
 
 const viewerOf = (user: UserDoc) => ({ user, sessionId: null, ip: null });
 
-async function withIdentity(provider: "twitter" | "wordpress", username: string) {
+async function withIdentity(provider: "twitter" | "wordpress" | "sso", username: string) {
   const made = await makeUser({ provider });
   await Identity.create({
     _id: `${provider}:${made.user._id.toHexString()}`,
@@ -102,6 +102,15 @@ describe("npm run admin", () => {
     ]);
     await runAdmin(["revoke", "twitter:linus", site._id]);
     expect((await User.findById(user._id).lean())!.roles).toEqual([]);
+  });
+
+  it("grants a role to a host site's reader by sso:<site>:<sub>", async () => {
+    const site = await makeSite();
+    const { user } = await withIdentity("sso", `${site._id}:reader-7`);
+    await runAdmin(["grant", `sso:${site._id}:reader-7`, site._id, "moderator"]);
+    expect((await User.findById(user._id).lean())!.roles).toEqual([
+      { site: site._id, role: "moderator" },
+    ]);
   });
 
   it("keeps roles on other sites when changing one", async () => {
