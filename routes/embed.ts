@@ -1,4 +1,3 @@
-import path from "node:path";
 import { Router, type Response } from "express";
 import type { Config } from "../config";
 import { ForbiddenError, NotFoundError } from "../server/errors";
@@ -8,6 +7,12 @@ import { pageShell, type WidgetAssets } from "../server/widgetAssets";
 import { assetParams, widgetQuery } from "./embed.schema";
 
 const YEAR = 365 * 24 * 3600;
+
+/**
+ * The bundles are sent relative to their folder: given a whole path, `send` refuses any with a
+ * dot-folder in it (a checkout under ~/.local or a CI's .cache) as if it were a dotfile.
+ */
+const sendOptions = (assets: WidgetAssets) => ({ root: assets.dir });
 
 /** A page's CSP: only this origin's scripts, styles and sockets; framing as given. */
 function pageCsp(config: Config, frameAncestors: string[]): string {
@@ -51,7 +56,7 @@ export function embedRouter(deps: { config: Config; assets: () => WidgetAssets }
     router.get(`/${name}`, (_req, res) => {
       const assets = deps.assets();
       res.set("Cache-Control", "public, max-age=300");
-      res.sendFile(path.join(assets.dir, assets.files[name]!));
+      res.sendFile(assets.files[name]!, sendOptions(assets));
     });
   }
 
@@ -60,7 +65,7 @@ export function embedRouter(deps: { config: Config; assets: () => WidgetAssets }
     const assets = deps.assets();
     if (!assets.served.has(file)) throw new NotFoundError("Asset");
     res.set("Cache-Control", `public, max-age=${YEAR}, immutable`);
-    res.sendFile(path.join(assets.dir, file));
+    res.sendFile(file, sendOptions(assets));
   });
 
   router.get("/widget", async (req, res) => {

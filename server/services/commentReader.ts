@@ -34,6 +34,10 @@ function inListFor(viewer: Viewer, d: CommentDoc): boolean {
 }
 
 /** What a viewer may see in a list: public comments, and their own held ones. */
+/** What an anonymous reader's page never shows: not sent by the engine, nor decoded here. */
+const ANONYMOUS_SKIPS = (viewer: Viewer) =>
+  viewer.user ? {} : { body: 0, ip: 0, reasons: 0, ancestors: 0, "author.email": 0 };
+
 function visibleTo(viewer: Viewer): QueryFilter<CommentDoc> {
   if (!viewer.user) return { visible: true };
   return { $or: [{ visible: true }, { status: "pending", "author.user": viewer.user._id }] };
@@ -56,7 +60,7 @@ async function votesOf(viewer: Viewer, docs: CommentDoc[]): Promise<Map<string, 
   const threads = [...new Map(docs.map((d) => [d.thread.toHexString(), d.thread])).values()];
   for (const thread of threads) {
     // Matches this reader's votes in this thread, not all of their votes.
-    for (const v of await Vote.find({ user: user._id, thread }).lean()) {
+    for (const v of await forReads(Vote).find({ user: user._id, thread }).lean()) {
       if (wanted.has(v.comment.toHexString())) map.set(v.comment.toHexString(), v.value);
     }
   }
@@ -122,7 +126,8 @@ async function rootPage(
   const known: KnownReplies = new Map();
   if (!cursor && thread.pinnedCount > 0) {
     // One exact key: the thread's pinned roots alone, not the thread.
-    const pinned = await Comment.find({ pin: thread._id.toHexString(), visible: true })
+    const pinned = await forReads(Comment)
+      .find({ pin: thread._id.toHexString(), visible: true })
       .sort({ _id: 1 })
       .limit(limit)
       .lean();
@@ -147,10 +152,30 @@ async function rootPage(
   const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
   let bucket = cursor && cursor.s !== "top" ? cursor.b : ascending ? 0 : lastBucket;
   let afterId = cursor && cursor.s !== "top" && cursor.id ? cursor.id : null;
+  // One exact key: the engine matches this bucket's trees and nothing else (models/Comment.ts).
+  const readBucket = (b: number) =>
+    forReads(Comment)
+      .find({ page: pageKey(thread._id, b), ...visible }, ANONYMOUS_SKIPS(viewer))
+      .lean<CommentDoc[]>()
+      .exec();
+  // A first page whose bucket holds too few roots (newest, when the last bucket is filling) reads
+  // the next one too: at once, on the read pool, rather than one after the other.
+  const ahead = new Map<number, Promise<CommentDoc[]>>();
+  if (!afterId) {
+    const rootsIn = (b: number) =>
+      b === lastBucket ? thread.rootSeq - lastBucket * ROOT_BUCKET_SIZE : ROOT_BUCKET_SIZE;
+    let counted = 0;
+    for (let b = bucket; b >= 0 && b <= lastBucket && counted <= want && ahead.size < 3;) {
+      const read = readBucket(b);
+      read.catch(() => undefined); // awaited below if the page gets that far; never left unhandled
+      ahead.set(b, read);
+      counted += rootsIn(b);
+      b += ascending ? 1 : -1;
+    }
+  }
   const collected: CommentDoc[] = [];
   while (bucket >= 0 && bucket <= lastBucket && collected.length <= want) {
-    // One exact key: the engine matches this bucket's trees and nothing else (models/Comment.ts).
-    const trees = await Comment.find({ page: pageKey(thread._id, bucket), ...visible }).lean();
+    const trees = await (ahead.get(bucket) ?? readBucket(bucket));
     const roots = trees
       .filter((d) => d.depth === 0 && !d.pinned)
       .filter(
@@ -196,7 +221,18 @@ async function topRoots(
   cursor: TopCursor | null,
   known: KnownReplies,
 ): Promise<{ docs: CommentDoc[]; next: TopCursor | null }> {
-  const lists = await BucketList.find({ owner: topOwner(thread._id) }).lean();
+  const readAtZero = (b: number) =>
+    forReads(Comment)
+      .find({ page: pageKey(thread._id, b), ...(viewer.user ? {} : { visible: true }) })
+      .lean<CommentDoc[]>()
+      .exec();
+  // Most roots sit at 0, and on a first page often every shown one does: its first bucket is read
+  // beside the score lists rather than after them (wasted, one bucket, when higher scores fill it).
+  const firstAtZero = !cursor || cursor.sc === 0 ? readAtZero(cursor?.b ?? 0) : null;
+  firstAtZero?.catch(() => undefined);
+  const lists = await forReads(BucketList)
+    .find({ owner: topOwner(thread._id) })
+    .lean();
   const byScore = new Map(lists.map((l) => [scoreOfTopList(l._id), l]));
   const scores = [...new Set([0, ...byScore.keys()])]
     .filter((sc) => !cursor || sc <= cursor.sc)
@@ -211,14 +247,15 @@ async function topRoots(
         : rankedBuckets(byScore.get(score), resume?.b ?? 0);
     for (const b of buckets) {
       // At 0 the whole root bucket is read once: its roots, and the small trees they bring.
-      const filter =
+      const docs =
         score === 0
-          ? { page: pageKey(thread._id, b) }
-          : { rank: bucketKey(topList(thread._id, score), b) };
-      const docs = await Comment.find({
-        ...filter,
-        ...(viewer.user ? {} : { visible: true }),
-      }).lean();
+          ? await (firstAtZero && b === (resume?.b ?? 0) ? firstAtZero : readAtZero(b))
+          : await forReads(Comment)
+              .find({
+                rank: bucketKey(topList(thread._id, score), b),
+                ...(viewer.user ? {} : { visible: true }),
+              })
+              .lean();
       const roots = docs.filter((d) => d.depth === 0);
       if (score === 0) {
         for (const r of roots) {
@@ -292,7 +329,7 @@ async function walkSubtree(
     : [];
   let parent = top;
   for (const id of below) {
-    const child = await Comment.findById(id).lean();
+    const child = await forReads(Comment).findById(id).lean();
     if (!child || !child.parentId?.equals(parent._id)) break;
     stack.push({ parent, k: siblingBucketOf(child), after: id, queue: null });
     parent = child;
@@ -356,7 +393,7 @@ async function readSharedBuckets(roots: CommentDoc[], viewer: Viewer, known: Kno
   for (const [page, group] of byPage) {
     // One tree or two: reading them alone decodes less than the whole bucket would.
     if (group.length < 3) continue;
-    const trees = (await Comment.find({ page }).lean())
+    const trees = (await forReads(Comment).find({ page }).lean())
       .filter((d) => d.depth > 0 && inListFor(viewer, d))
       .sort((a, b) => a.path.localeCompare(b.path));
     for (const r of group) known.set(r._id.toHexString(), []);
@@ -377,7 +414,7 @@ async function repliesOf(
     const group =
       known.get(root._id.toHexString()) ??
       // A small tree lies in its root's bucket: this matches that bucket's rows of this tree.
-      (await Comment.find({ page: root.page, rootId: root._id }).lean())
+      (await forReads(Comment).find({ page: root.page, rootId: root._id }).lean())
         .filter((d) => d.depth > 0 && inListFor(viewer, d))
         .sort((a, b) => a.path.localeCompare(b.path));
     const docs = group.slice(0, replyLimit);
@@ -404,7 +441,7 @@ export async function listThreadComments(
   opts: { sort: SortOrder; cursor?: string; limit: number; replyLimit: number },
 ): Promise<ThreadListing> {
   const site = await getSite(siteSlug);
-  const thread = await Thread.findOne({ site: site._id, key }).lean();
+  const thread = await forReads(Thread).findOne({ site: site._id, key }).lean();
   const apiThread = presentThread(site, key, thread, config);
   if (!thread) return { thread: apiThread, comments: [], nextCursor: null, total: 0 };
 
@@ -444,7 +481,7 @@ export async function listThreadComments(
 export async function findVisibleComment(viewer: Viewer, id: string): Promise<CommentDoc> {
   if (!Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id))
     throw new NotFoundError("Comment");
-  const doc = await Comment.findById(id).lean();
+  const doc = await forReads(Comment).findById(id).lean();
   if (!doc || !canSeeComment(viewer, doc)) throw new NotFoundError("Comment");
   return doc;
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import pino from "pino";
@@ -88,6 +89,30 @@ describe("static files", () => {
     expect(embed.headers["cross-origin-resource-policy"]).toBe("cross-origin");
     expect((await request(app).get("/assets/manifest.json")).status).toBe(404);
     expect((await request(app).get("/assets/..%2Fpackage.json")).status).toBe(400);
+  });
+
+  it("serves them from a checkout under a dot-folder (~/.local, a CI's .cache)", async () => {
+    const hidden = fs.mkdtempSync(path.join(os.tmpdir(), ".checkout-"));
+    const copy = path.join(hidden, "dist", "widget");
+    fs.cpSync(dir, copy, { recursive: true });
+    try {
+      const dotted = createApp({
+        config: loadConfig({ LOG_LEVEL: "silent", PUBLIC_URL: "https://comments.example" }),
+        logger: pino({ level: "silent" }),
+        events: new DomainEvents(),
+        postLimiter: new PostRateLimiter(0),
+        widgetAssets: widgetAssets(copy),
+      });
+      const embed = await request(dotted).get("/embed.js");
+      expect(embed.status).toBe(200);
+      expect(embed.headers["content-type"]).toMatch(/javascript/);
+      expect(embed.text).toContain("comments:resize");
+      const hashed = manifest().files["widget.js"]!;
+      expect((await request(dotted).get(`/assets/${hashed}`)).status).toBe(200);
+      expect((await request(dotted).get("/count.js")).status).toBe(200);
+    } finally {
+      fs.rmSync(hidden, { recursive: true, force: true });
+    }
   });
 
   it("serves /admin unframeable, keeping its sign-in popup's opener", async () => {
