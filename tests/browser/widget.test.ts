@@ -318,7 +318,8 @@ describe("the widget on the demo article (another site than the service)", () =>
     await page.waitForTimeout(1500); // reconnection attempts fail while offline
     expect(await frame.getByText("Posted while you were away").count()).toBe(0);
     await reader.setOffline(false);
-    await commentBy(frame, "Posted while you were away").waitFor({ timeout: 30_000 });
+    // Reconnection backs off while offline (up to 5 s a try, more on a loaded machine).
+    await commentBy(frame, "Posted while you were away").waitFor({ timeout: 60_000 });
     expect(await frame.locator(".cs-comment").count()).toBe(before + 1);
     await reader.close();
   });
