@@ -66,16 +66,26 @@ export async function connectDatabase(
   postgresUrl?: string,
 ): Promise<typeof mongoose> {
   const ferret = await isFerretDB(uri);
+  // The embedded engine is supervised and back within a second or two: a request waits at most
+  // 1.5 s for it and then answers 503, rather than the 5 s a replica set's election may need.
+  const selection = ferret ? { serverSelectionTimeoutMS: 1500 } : {};
   await mongoose.connect(uri, {
     dbName,
     ...timeouts,
+    ...selection,
     autoIndex: false,
     ...(ferret ? { maxPoolSize: 1, minPoolSize: 1 } : {}),
   });
   engineIndexTarget = ferret && postgresUrl ? postgresUrl : null;
   readConnection = ferret
     ? await mongoose
-        .createConnection(uri, { dbName, ...timeouts, autoIndex: false, maxPoolSize: READ_POOL })
+        .createConnection(uri, {
+          dbName,
+          ...timeouts,
+          ...selection,
+          autoIndex: false,
+          maxPoolSize: READ_POOL,
+        })
         .asPromise()
     : null;
   await ensureIndexes();

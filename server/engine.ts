@@ -13,6 +13,8 @@ export interface EmbeddedEngine {
   /** postgres:// URI of the database FerretDB stores its collections in (for its GIN indexes). */
   postgresUrl: string;
   port: number;
+  /** The processes' ids now (they change when the supervisor restarts one). */
+  pids(): { postgres: number; ferretdb: number };
   stop(): Promise<void>;
 }
 
@@ -260,6 +262,12 @@ export async function startEmbeddedEngine(opts: {
   /** Writes engine.json so the admin command finds this engine (the service does). */
   advertise?: boolean;
   onLog?: (line: string) => void;
+  /** Told when a process of the engine died and when the supervisor has it back. */
+  onRestart?: (event: {
+    process: "postgres" | "ferretdb";
+    phase: "died" | "back";
+    detail: string;
+  }) => void;
 }): Promise<EmbeddedEngine> {
   if (!fs.existsSync(opts.binary)) {
     throw new Error(
@@ -324,12 +332,14 @@ export async function startEmbeddedEngine(opts: {
       ? ["fsync=off", "synchronous_commit=off", "full_page_writes=off"]
       : []),
   ];
-  const pg = spawnLogged(
-    path.join(bin, "postgres"),
-    ["-D", pgDir, ...settings.flatMap((s) => ["-c", s])],
-    { user, env: { ...process.env, LC_ALL: "C" } },
-    opts.onLog,
-  );
+  const spawnPostgres = () =>
+    spawnLogged(
+      path.join(bin, "postgres"),
+      ["-D", pgDir, ...settings.flatMap((s) => ["-c", s])],
+      { user, env: { ...process.env, LC_ALL: "C" } },
+      opts.onLog,
+    );
+  let pg = spawnPostgres();
   const postgresBase = `postgres://postgres:${password}@127.0.0.1:${pgPort}`;
   try {
     await waitFor("PostgreSQL", () => canConnect(pgPort), 30_000, pg.exited);
@@ -340,20 +350,23 @@ export async function startEmbeddedEngine(opts: {
   }
 
   const port = await freePort();
-  const ferret = spawnLogged(
-    opts.binary,
-    [
-      "--handler=postgresql",
-      `--postgresql-url=${postgresBase}/ferretdb`,
-      `--listen-addr=127.0.0.1:${port}`,
-      "--telemetry=disable",
-      "--debug-addr=-",
-      `--state-dir=${dataDir}`,
-      "--log-level=warn",
-    ],
-    { user: null },
-    opts.onLog,
-  );
+  const spawnFerret = () =>
+    spawnLogged(
+      opts.binary,
+      [
+        "--handler=postgresql",
+        `--postgresql-url=${postgresBase}/ferretdb`,
+        `--listen-addr=127.0.0.1:${port}`,
+        "--telemetry=disable",
+        "--debug-addr=-",
+        `--state-dir=${dataDir}`,
+        "--log-level=warn",
+      ],
+      { user: null },
+      opts.onLog,
+    );
+  let ferret = spawnFerret();
+  let stopping: Promise<void> | null = null;
   const stopBoth = async () => {
     await stopChild(ferret, "SIGTERM");
     await stopChild(pg, "SIGINT");
@@ -365,9 +378,48 @@ export async function startEmbeddedEngine(opts: {
     throw err;
   }
 
+  /**
+   * The supervisor: a process of the engine that dies while the service runs is started again on
+   * the same port, so the service's connections find it where they left it. PostgreSQL replays
+   * its write-ahead log on start, so every acknowledged write is back (durable mode: fsync and
+   * synchronous_commit on). Tries again with a growing pause while it fails (a killed
+   * PostgreSQL's backends may hold its shared memory for a moment).
+   */
+  const supervise = (
+    name: "postgres" | "ferretdb",
+    current: () => ReturnType<typeof spawnLogged>,
+    respawn: () => ReturnType<typeof spawnLogged>,
+    listening: () => Promise<boolean>,
+  ) => {
+    const watch = (proc: ReturnType<typeof spawnLogged>) => {
+      void proc.exit.then(async () => {
+        if (stopping || proc !== current()) return;
+        opts.onRestart?.({ process: name, phase: "died", detail: proc.exited() ?? "" });
+        for (let attempt = 0; !stopping; attempt++) {
+          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 4000)));
+          if (stopping) return;
+          const next = respawn();
+          if (name === "postgres") pg = next;
+          else ferret = next;
+          try {
+            await waitFor(name, listening, 15_000, next.exited);
+            if (stopping) return;
+            if (name === "ferretdb") advertise();
+            opts.onRestart?.({ process: name, phase: "back", detail: `pid ${next.child.pid}` });
+            watch(next);
+            return;
+          } catch {
+            await stopChild(next, "SIGKILL");
+          }
+        }
+      });
+    };
+    watch(current());
+  };
   const uri = `mongodb://127.0.0.1:${port}/`;
   const postgresUrl = `${postgresBase}/ferretdb`;
-  if (opts.advertise) {
+  const advertise = () => {
+    if (!opts.advertise) return;
     const state: EngineState = {
       ownerPid: process.pid,
       uri,
@@ -375,12 +427,26 @@ export async function startEmbeddedEngine(opts: {
       ferretdbPid: ferret.child.pid ?? 0,
     };
     fs.writeFileSync(statePath(dataDir), JSON.stringify(state), { mode: 0o600 });
-  }
-  let stopping: Promise<void> | null = null;
+  };
+  advertise();
+  supervise(
+    "postgres",
+    () => pg,
+    spawnPostgres,
+    () => canConnect(pgPort),
+  );
+  supervise(
+    "ferretdb",
+    () => ferret,
+    spawnFerret,
+    () => canConnect(port),
+  );
+
   return {
     uri,
     postgresUrl,
     port,
+    pids: () => ({ postgres: pg.child.pid ?? 0, ferretdb: ferret.child.pid ?? 0 }),
     stop() {
       stopping ??= (async () => {
         if (opts.advertise && readState(dataDir)?.ownerPid === process.pid) {

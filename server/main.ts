@@ -31,6 +31,14 @@ export async function start(config: Config) {
       postgresBinDir: config.postgresBinDir,
       advertise: true,
       onLog: (line) => logger.debug({ engine: line }),
+      // Requests answer 503 meanwhile; the supervisor starts the process again on its port.
+      onRestart: (e) =>
+        e.phase === "died"
+          ? logger.error(
+              { process: e.process, detail: e.detail },
+              "engine process died; restarting",
+            )
+          : logger.warn({ process: e.process, detail: e.detail }, "engine process back"),
     });
     uri = engine.uri;
   }

@@ -10,9 +10,26 @@ import {
   ValidationError,
 } from "../errors";
 
+/**
+ * FerretDB answers InternalError (code 1) when PostgreSQL under it is gone or restarting, with
+ * PostgreSQL's SQLSTATE inside the message: class 08 (connection exceptions) and 57P01 to 57P03
+ * (shut down, crashed, starting up). Those codes are PostgreSQL's stable ones; FerretDB gives no
+ * other way to tell them apart from a bug of its own.
+ */
+function isEngineBackendDown(err: Error): boolean {
+  const e = err as { code?: unknown; message: string };
+  return (
+    err.name === "MongoServerError" &&
+    e.code === 1 &&
+    (/SQLSTATE (08\d{3}|57P0[123])\b/.test(e.message) ||
+      /\bconnect: connection refused\b/.test(e.message))
+  );
+}
+
 function isDatabaseDown(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
+    isEngineBackendDown(err) ||
     err.name === "MongoServerSelectionError" ||
     err.name === "MongoNetworkError" ||
     err.name === "MongoNetworkTimeoutError" ||
