@@ -13,7 +13,7 @@ import { threadsRouter } from "../routes/threads";
 import { embedRouter } from "../routes/embed";
 import { demoArticlePage } from "./demoPage";
 import type { DomainEvents } from "./events";
-import { authenticate } from "./middleware/authenticate";
+import { authenticate, refuseCrossSiteCookieWrites } from "./middleware/authenticate";
 import { publicCors } from "./middleware/cors";
 import {
   errorHandler,
@@ -71,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(refuseOperatorQueryKeys);
   api.use(express.json({ limit: "64kb", strict: true }));
   api.use(cookieParser());
+  api.use(refuseCrossSiteCookieWrites(deps.config.publicOrigin));
   api.use(requireDatabase);
   api.use(authenticate);
   // What a signed-in reader gets depends on who they are: no shared cache may keep it.

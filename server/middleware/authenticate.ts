@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { resolveToken } from "../../auth/sessions";
-import { UnauthenticatedError } from "../errors";
+import { ForbiddenError, UnauthenticatedError } from "../errors";
 import type { Viewer } from "../policies";
 import { normalizeIp } from "../validation";
 
@@ -42,6 +42,29 @@ export async function authenticate(req: Request, _res: Response, next: NextFunct
   }
   req.viewer = { user: session.user, sessionId: session.sessionId, ip: normalizeIp(req.ip) };
   next();
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF: the session cookie is sent by the browser whatever page makes the request, so a change it
+ * authenticates must come from the service's own pages (/admin). Browsers send Origin with every
+ * cross-origin write, and Sec-Fetch-Site where Origin is left out; a client that sends neither is
+ * not a browser on someone else's page. Bearer tokens are never ambient and need no such check.
+ */
+export function refuseCrossSiteCookieWrites(publicOrigin: string) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (SAFE_METHODS.has(req.method) || requestToken(req)?.from !== "cookie") return next();
+    const origin = req.get("origin");
+    const site = req.get("sec-fetch-site");
+    const sameOrigin =
+      origin !== undefined ? origin === publicOrigin : !site || site === "same-origin";
+    if (!sameOrigin)
+      throw new ForbiddenError(
+        "A change signed in by the session cookie must come from the service's own pages.",
+      );
+    next();
+  };
 }
 
 /** 401 unless signed in. */
