@@ -27,6 +27,7 @@ export async function seedThread(
   const thread = await Thread.create({
     site,
     key,
+    bucketSize: ROOT_BUCKET_SIZE,
     url: `https://bench.example/${key}`,
     title: key,
   });

@@ -13,7 +13,10 @@ export type Role = (typeof ROLES)[number];
  * root's bucket. A page of roots and their replies is then read with one equality query on the
  * bucket's key, whatever the thread's or the site's size: it touches one bucket's trees.
  */
-export const ROOT_BUCKET_SIZE = 32;
+export const ROOT_BUCKET_SIZE = 20;
+
+/** The bucket size of threads created before threads recorded their own (see bucketSizeOf). */
+export const LEGACY_ROOT_BUCKET_SIZE = 32;
 
 /**
  * The key of a thread's root bucket. One field, not (thread, bucket): the embedded engine serves
@@ -60,7 +63,7 @@ export interface CommentDoc {
   depth: number;
   /** Ancestors' and own ids in hex joined by "/": sorting by it gives tree order. */
   path: string;
-  /** floor(root number / ROOT_BUCKET_SIZE) of this comment's root. */
+  /** floor(root number / its thread's bucket size) of this comment's root. */
   bucket: number;
   /** pageKey(thread, bucket); null for the replies of a big tree (see REPLY_HEAD). */
   page: string | null;

@@ -1,4 +1,5 @@
 import { Schema, Types, model } from "mongoose";
+import { LEGACY_ROOT_BUCKET_SIZE } from "./Comment";
 
 export interface ThreadDoc {
   _id: Types.ObjectId;
@@ -12,6 +13,11 @@ export interface ThreadDoc {
   commentCount: number;
   /** Roots ever created, numbering them for bucketed pagination. */
   rootSeq: number;
+  /**
+   * Roots per root bucket, fixed when the thread is created (ROOT_BUCKET_SIZE): a bucket holds what
+   * a first page shows. Absent on threads of earlier versions, which have buckets of 32.
+   */
+  bucketSize?: number;
   /** Pinned roots, so pages look for them only when there are some. */
   pinnedCount: number;
   /** Last live-update sequence number handed out for this thread. */
@@ -29,6 +35,7 @@ const threadSchema = new Schema<ThreadDoc>(
     open: { type: Boolean, default: true },
     commentCount: { type: Number, default: 0 },
     rootSeq: { type: Number, default: 0 },
+    bucketSize: { type: Number },
     pinnedCount: { type: Number, default: 0 },
     seq: { type: Number, default: 0 },
   },
@@ -40,3 +47,7 @@ const threadSchema = new Schema<ThreadDoc>(
 threadSchema.index({ key: 1, site: 1 }, { unique: true });
 
 export const Thread = model<ThreadDoc>("Thread", threadSchema);
+
+/** The thread's roots per bucket. */
+export const bucketSizeOf = (thread: Pick<ThreadDoc, "bucketSize">) =>
+  thread.bucketSize ?? LEGACY_ROOT_BUCKET_SIZE;

@@ -1,11 +1,4 @@
-import {
-  Comment,
-  pageKey,
-  REPLY_HEAD,
-  ROOT_BUCKET_SIZE,
-  SIBLING_BUCKET,
-  siblingKey,
-} from "../models/Comment";
+import { Comment, pageKey, REPLY_HEAD, SIBLING_BUCKET, siblingKey } from "../models/Comment";
 import { Ban, banTargets } from "../models/Ban";
 import { ModerationLog } from "../models/ModerationLog";
 import { SchemaVersion } from "../models/SchemaVersion";
@@ -18,7 +11,7 @@ import {
   queuePlace,
   showsFlags,
 } from "./services/moderationQueue";
-import { Thread } from "../models/Thread";
+import { bucketSizeOf, Thread } from "../models/Thread";
 import { eventBucket, ThreadEvent } from "../models/ThreadEvent";
 import { Vote } from "../models/Vote";
 import { rerank } from "./services/topRanks";
@@ -29,8 +22,10 @@ const steps: { version: number; run: () => Promise<void> }[] = [
     // 2: comments carry their root bucket's one-field key (`page`).
     version: 2,
     async run() {
-      for await (const thread of Thread.find({}, { _id: 1, rootSeq: 1 }).lean().cursor()) {
-        const last = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
+      for await (const thread of Thread.find({}, { _id: 1, rootSeq: 1, bucketSize: 1 })
+        .lean()
+        .cursor()) {
+        const last = Math.floor(Math.max(thread.rootSeq - 1, 0) / bucketSizeOf(thread));
         for (let bucket = 0; bucket <= last; bucket++) {
           // Bounded by one bucket's trees, as the reads are.
           await Comment.updateMany(

@@ -14,7 +14,7 @@ import {
   type CommentDoc,
 } from "../../models/Comment";
 import type { SiteDoc } from "../../models/Site";
-import { Thread, type ThreadDoc } from "../../models/Thread";
+import { bucketSizeOf, Thread, type ThreadDoc } from "../../models/Thread";
 import type { DomainEvents } from "../events";
 import {
   BannedError,
@@ -109,7 +109,13 @@ async function incrementThread(
 ) {
   const filter = { key, site: site._id };
   const update = {
-    $setOnInsert: { site: site._id, key, url: input.url ?? null, title: input.title ?? null },
+    $setOnInsert: {
+      site: site._id,
+      key,
+      url: input.url ?? null,
+      title: input.title ?? null,
+      bucketSize: ROOT_BUCKET_SIZE,
+    },
     $inc: inc,
   };
   try {
@@ -321,7 +327,7 @@ export async function createComment(
     await uncount();
     throw new ThreadClosedError();
   }
-  const bucket = placed ? parent!.bucket : Math.floor((rootSeq - 1) / ROOT_BUCKET_SIZE);
+  const bucket = placed ? parent!.bucket : Math.floor((rootSeq - 1) / bucketSizeOf(thread));
   const numbered = placed ? await numberReply(placed, approved) : null;
   const page = pageKey(thread._id, bucket);
   // A root's first REPLY_HEAD replies come with its bucket; later ones are read by the tree walk.

@@ -5,12 +5,11 @@ import {
   Comment,
   pageKey,
   REPLY_HEAD,
-  ROOT_BUCKET_SIZE,
   SIBLING_BUCKET,
   siblingKey,
   type CommentDoc,
 } from "../../models/Comment";
-import { Thread, type ThreadDoc } from "../../models/Thread";
+import { bucketSizeOf, Thread, type ThreadDoc } from "../../models/Thread";
 import { BucketList } from "../../models/BucketList";
 import { Vote } from "../../models/Vote";
 import { decodeCursor, encodeCursor } from "../cursor";
@@ -149,7 +148,8 @@ async function rootPage(
   }
 
   const ascending = sort === "oldest";
-  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
+  const size = bucketSizeOf(thread);
+  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / size);
   let bucket = cursor && cursor.s !== "top" ? cursor.b : ascending ? 0 : lastBucket;
   let afterId = cursor && cursor.s !== "top" && cursor.id ? cursor.id : null;
   // One exact key: the engine matches this bucket's trees and nothing else (models/Comment.ts).
@@ -162,10 +162,9 @@ async function rootPage(
   // the next one too: at once, on the read pool, rather than one after the other.
   const ahead = new Map<number, Promise<CommentDoc[]>>();
   if (!afterId) {
-    const rootsIn = (b: number) =>
-      b === lastBucket ? thread.rootSeq - lastBucket * ROOT_BUCKET_SIZE : ROOT_BUCKET_SIZE;
+    const rootsIn = (b: number) => (b === lastBucket ? thread.rootSeq - lastBucket * size : size);
     let counted = 0;
-    for (let b = bucket; b >= 0 && b <= lastBucket && counted <= want && ahead.size < 3;) {
+    for (let b = bucket; b >= 0 && b <= lastBucket && counted < want && ahead.size < 3;) {
       const read = readBucket(b);
       read.catch(() => undefined); // awaited below if the page gets that far; never left unhandled
       ahead.set(b, read);
@@ -174,7 +173,7 @@ async function rootPage(
     }
   }
   const collected: CommentDoc[] = [];
-  while (bucket >= 0 && bucket <= lastBucket && collected.length <= want) {
+  while (bucket >= 0 && bucket <= lastBucket && collected.length < want) {
     const trees = await (ahead.get(bucket) ?? readBucket(bucket));
     const roots = trees
       .filter((d) => d.depth === 0 && !d.pinned)
@@ -191,19 +190,24 @@ async function rootPage(
       if (root.replySeq <= REPLY_HEAD) known.set(root._id.toHexString(), []);
     for (const reply of replies) known.get(reply.rootId.toHexString())?.push(reply);
     collected.push(...roots);
-    if (collected.length > want) break;
     bucket += ascending ? 1 : -1;
     afterId = null;
   }
   const shown = collected.slice(0, want);
   docs.push(...shown);
   const last = shown[shown.length - 1];
-  const more = collected.length > want;
-  return {
-    docs,
-    known,
-    next: more && last ? { s: sort, b: last.bucket, id: last._id.toHexString() } : null,
-  };
+  // Whether more follow, from the thread's root count rather than from one root more: a bucket
+  // holds a first page's worth, so the first page reads one bucket, not two.
+  const more = collected.length > want || (bucket >= 0 && bucket <= lastBucket);
+  // A page that ended with its bucket's last root goes on at the next bucket's start, rather than
+  // reading that bucket again to find nothing after it.
+  const next =
+    !more || !last
+      ? null
+      : collected.length === want
+        ? { s: sort, b: bucket, id: null }
+        : { s: sort, b: last.bucket, id: last._id.toHexString() };
+  return { docs, known, next };
 }
 
 type TopCursor = Extract<RootCursor, { s: "top" }>;
@@ -237,15 +241,17 @@ async function topRoots(
   const scores = [...new Set([0, ...byScore.keys()])]
     .filter((sc) => !cursor || sc <= cursor.sc)
     .sort((a, b) => b - a);
-  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / ROOT_BUCKET_SIZE);
+  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / bucketSizeOf(thread));
   const found: { doc: CommentDoc; b: number }[] = [];
-  for (const score of scores) {
+  // Whether anything is left unread when the page is full: more may follow (see rootPage).
+  let unread = false;
+  scan: for (const [si, score] of scores.entries()) {
     const resume = cursor && cursor.sc === score ? cursor : null;
     const buckets =
       score === 0
         ? Array.from({ length: lastBucket + 1 - (resume?.b ?? 0) }, (_, i) => i + (resume?.b ?? 0))
         : rankedBuckets(byScore.get(score), resume?.b ?? 0);
-    for (const b of buckets) {
+    for (const [bi, b] of buckets.entries()) {
       // At 0 the whole root bucket is read once: its roots, and the small trees they bring.
       const docs =
         score === 0
@@ -278,16 +284,18 @@ async function topRoots(
         )
         .sort((x, y) => x._id.toHexString().localeCompare(y._id.toHexString()))
         .forEach((doc) => found.push({ doc, b }));
-      if (found.length > want) break;
+      if (found.length >= want) {
+        unread = bi < buckets.length - 1 || si < scores.length - 1;
+        break scan;
+      }
     }
-    if (found.length > want) break;
   }
   const page = found.slice(0, want);
   const last = page[page.length - 1];
   return {
     docs: page.map((f) => f.doc),
     next:
-      found.length > want && last
+      (found.length > want || unread) && last
         ? { s: "top", sc: last.doc.score, b: last.b, id: last.doc._id.toHexString() }
         : null,
   };

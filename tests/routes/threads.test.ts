@@ -1,5 +1,5 @@
 import request from "supertest";
-import { Comment } from "../../models/Comment";
+import { Comment, ROOT_BUCKET_SIZE } from "../../models/Comment";
 import { Thread } from "../../models/Thread";
 import { makeApp } from "../support/app";
 import { useTestDatabase } from "../support/db";
@@ -317,6 +317,23 @@ describe("GET /api/v1/sites/:site/threads/:key/comments", () => {
     const seenAdded = ids.slice(70);
     expect(seenAdded.length).toBeGreaterThan(0);
     expect(added.slice(0, seenAdded.length)).toEqual(seenAdded);
+  });
+
+  it("pages a thread stored before threads kept their own bucket size (buckets of 32) in both orders", async () => {
+    const site = await makeSite();
+    await Thread.create({ site: site._id, key: "legacy" });
+    const made: string[] = [];
+    for (let i = 0; i < 45; i++)
+      made.push((await makeComment(site._id, "legacy"))._id.toHexString());
+    const stored = await Comment.find({ threadKey: "legacy", site: site._id }).lean();
+    expect(Math.max(...stored.map((c) => c.bucket))).toBe(1);
+    expect(await pageThrough(site._id, "legacy", "oldest", 20)).toEqual(made);
+    expect(await pageThrough(site._id, "legacy", "newest", 20)).toEqual([...made].reverse());
+    // A thread created now holds a first page's worth of roots per bucket.
+    await makeComment(site._id, "fresh-buckets");
+    expect(
+      (await Thread.findOne({ site: site._id, key: "fresh-buckets" }).lean())?.bucketSize,
+    ).toBe(ROOT_BUCKET_SIZE);
   });
 
   it("pages newest first; comments posted meanwhile do not shift later pages", async () => {
