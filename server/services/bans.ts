@@ -1,6 +1,7 @@
 import type { Types } from "mongoose";
 import { Ban, banTargets, type BanDoc } from "../../models/Ban";
 import { forReads } from "../database";
+import { KeptFor } from "./keptFor";
 import { normalizeIp } from "../validation";
 
 /**
@@ -10,26 +11,21 @@ import { normalizeIp } from "../validation";
  * (server/readCache.ts); a ban written straight into the database applies within BAN_TTL_MS.
  */
 const BAN_TTL_MS = 10_000;
-const lookups = new Map<string, { bans: Promise<BanDoc[]>; at: number }>();
+const lookups = new KeptFor<Promise<BanDoc[]>>(BAN_TTL_MS);
 
 function bansOf(target: string): Promise<BanDoc[]> {
   const kept = lookups.get(target);
-  if (kept && Date.now() - kept.at < BAN_TTL_MS) return kept.bans;
+  if (kept) return kept;
   // One identity's bans per lookup, on the read pool: never the site's every ban.
   const bans = forReads(Ban).find({ targets: target }).lean<BanDoc[]>().exec();
-  if (lookups.size >= 10_000) lookups.delete(lookups.keys().next().value!);
-  const entry = { bans, at: Date.now() };
-  lookups.set(target, entry);
-  bans.catch(() => {
-    if (lookups.get(target) === entry) lookups.delete(target);
-  });
+  lookups.set(target, bans);
+  bans.catch(() => lookups.delete(target, bans));
   return bans;
 }
 
 /** Forgets the kept lookups of a site (after one of its bans was made or lifted). */
 export function forgetBans(site: string): void {
-  const prefix = `${site}|`;
-  for (const target of [...lookups.keys()]) if (target.startsWith(prefix)) lookups.delete(target);
+  lookups.deletePrefix(`${site}|`);
 }
 
 /** Whether a user, an email or an IP is under a ban on the site that has not expired or been lifted. */

@@ -8,6 +8,7 @@ import {
 } from "../../models/Site";
 import type { ThreadDoc } from "../../models/Thread";
 import { NotFoundError } from "../errors";
+import { KeptFor } from "./keptFor";
 
 export const DEMO_SITE = "demo";
 
@@ -18,16 +19,15 @@ export const DEMO_SITE = "demo";
  * SITE_TTL_MS.
  */
 const SITE_TTL_MS = 10_000;
-const sites = new Map<string, { site: SiteDoc; at: number }>();
+const sites = new KeptFor<SiteDoc>(SITE_TTL_MS);
 
 /** The site, or a 404. */
 export async function getSite(slug: string): Promise<SiteDoc> {
   const kept = sites.get(slug);
-  if (kept && Date.now() - kept.at < SITE_TTL_MS) return kept.site;
+  if (kept) return kept;
   const site = await Site.findById(slug).lean();
   if (!site) throw new NotFoundError("Site");
-  if (sites.size >= 10_000) sites.delete(sites.keys().next().value!);
-  sites.set(slug, { site, at: Date.now() });
+  sites.set(slug, site);
   return site;
 }
 
@@ -42,26 +42,20 @@ export function forgetSite(slug: string): void {
  * two writes. A thread reopened through the API is forgotten at once (the read cache's drops
  * carry that to the other instances).
  */
-const closedThreads = new Map<string, number>();
+const closedThreads = new KeptFor<true>(SITE_TTL_MS);
 
 export function rememberClosedThread(site: string, key: string): void {
-  if (closedThreads.size >= 10_000) closedThreads.delete(closedThreads.keys().next().value!);
-  closedThreads.set(`${site}\u0000${key}`, Date.now());
+  closedThreads.set(`${site}\u0000${key}`, true);
 }
 
 export function isKnownClosed(site: string, key: string): boolean {
-  const at = closedThreads.get(`${site}\u0000${key}`);
-  return at !== undefined && Date.now() - at < SITE_TTL_MS;
+  return closedThreads.get(`${site}\u0000${key}`) === true;
 }
 
 /** Forgets what was known of a thread's state (`key` undefined: every thread of the site). */
 export function forgetThreadState(site: string, key?: string): void {
-  if (key !== undefined) {
-    closedThreads.delete(`${site}\u0000${key}`);
-    return;
-  }
-  const prefix = `${site}\u0000`;
-  for (const k of [...closedThreads.keys()]) if (k.startsWith(prefix)) closedThreads.delete(k);
+  if (key !== undefined) closedThreads.delete(`${site}\u0000${key}`);
+  else closedThreads.deletePrefix(`${site}\u0000`);
 }
 
 /** Providers whose credentials are configured, in display order. */

@@ -2,7 +2,7 @@ import type { Socket } from "socket.io-client";
 import { ApiClient, ApiError, query } from "../shared/api";
 import { el, setSanitizedHtml, timeElement } from "../shared/dom";
 import { connectLive } from "../shared/live";
-import { TokenStore, signInWithPopup } from "../shared/session";
+import { TokenStore, endSession, signInWithPopup } from "../shared/session";
 import {
   PROVIDER_NAMES,
   type ApiUser,
@@ -147,12 +147,7 @@ function signOut() {
 async function logOut() {
   const token = tokens.get();
   signOut();
-  if (token)
-    await fetch(`${service}/auth/logout`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}` },
-      credentials: "omit",
-    }).catch(() => undefined);
+  await endSession(service, token);
 }
 
 async function start() {

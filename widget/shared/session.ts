@@ -85,6 +85,16 @@ export class GuestStore {
   }
 }
 
+/** Ends a session on the service (POST /auth/logout); a failure leaves nothing to do here. */
+export async function endSession(serviceOrigin: string, token: string | null): Promise<void> {
+  if (!token) return;
+  await fetch(`${serviceOrigin}/auth/logout`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+    credentials: "omit",
+  }).catch(() => undefined);
+}
+
 export interface SignInResult {
   token: string;
   user: ApiUser;

@@ -1,4 +1,5 @@
 import type { ApiUser } from "../shared/types";
+import { endSession } from "../shared/session";
 import { postToHost, type WidgetContext } from "./context";
 
 /** How long the widget waits for the host page's token before it shows the page without it. */
@@ -51,13 +52,11 @@ function subjectOf(token: string): string | null {
   }
 }
 
-async function endSession(ctx: WidgetContext, token: string | null): Promise<void> {
-  if (!token) return;
-  await fetch(`${ctx.service}/auth/logout`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}` },
-    credentials: "omit",
-  }).catch(() => undefined);
+/** Ends the widget's current session, here and on the service. */
+async function signOut(ctx: WidgetContext): Promise<void> {
+  await endSession(ctx.service, ctx.tokens.get());
+  ctx.tokens.set(null);
+  ctx.me = null;
 }
 
 /**
@@ -68,11 +67,7 @@ async function endSession(ctx: WidgetContext, token: string | null): Promise<voi
 export async function applyHostSignIn(ctx: WidgetContext, token: string | null): Promise<void> {
   const current = siteIdentity(ctx);
   if (!token) {
-    if (current) {
-      await endSession(ctx, ctx.tokens.get());
-      ctx.tokens.set(null);
-      ctx.me = null;
-    }
+    if (current) await signOut(ctx);
     return;
   }
   if (current && current === `${ctx.site}:${subjectOf(token)}`) return;
@@ -85,14 +80,10 @@ export async function applyHostSignIn(ctx: WidgetContext, token: string | null):
   const data = res?.ok ? ((await res.json()) as { token: string; user: ApiUser }) : null;
   if (!data) {
     // A token the service refuses signs no one in; the host's previous reader is signed out.
-    if (current) {
-      await endSession(ctx, ctx.tokens.get());
-      ctx.tokens.set(null);
-      ctx.me = null;
-    }
+    if (current) await signOut(ctx);
     return;
   }
-  await endSession(ctx, ctx.tokens.get());
+  await endSession(ctx.service, ctx.tokens.get());
   ctx.tokens.set(data.token);
   ctx.me = data.user;
 }

@@ -1,6 +1,6 @@
 import { ApiError } from "../shared/api";
 import { el } from "../shared/dom";
-import { GuestStore, signInWithPopup } from "../shared/session";
+import { endSession, GuestStore, signInWithPopup } from "../shared/session";
 import { PROVIDER_NAMES, type ApiComment, type SignInProvider } from "../shared/types";
 import type { WidgetContext } from "./context";
 
@@ -281,13 +281,7 @@ export class ReplyForm {
       this.ctx.me = user;
       this.changing = false;
       // Switching accounts ends the previous session rather than leaving it live.
-      if (previous && previous !== token) {
-        void fetch(`${this.ctx.service}/auth/logout`, {
-          method: "POST",
-          headers: { Authorization: `Bearer ${previous}` },
-          credentials: "omit",
-        }).catch(() => undefined);
-      }
+      if (previous && previous !== token) void endSession(this.ctx.service, previous);
       this.ctx.onIdentityChange();
     } catch (err) {
       const message = err instanceof Error ? err.message : "Sign-in failed.";
@@ -303,13 +297,7 @@ export class ReplyForm {
     this.ctx.tokens.set(null);
     this.ctx.me = null;
     this.changing = false;
-    if (token) {
-      await fetch(`${this.ctx.service}/auth/logout`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${token}` },
-        credentials: "omit",
-      }).catch(() => undefined);
-    }
+    await endSession(this.ctx.service, token);
     this.ctx.onIdentityChange();
     this.render();
   }
