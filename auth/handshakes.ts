@@ -58,8 +58,7 @@ function isHandle(value: unknown): value is string {
   return typeof value === "string" && /^[A-Za-z0-9._~-]{1,512}$/.test(value);
 }
 
-/** Stores a handshake under `id` (an OAuth 2 state, an OAuth 1.0a request token, a demo state). */
-export async function storeHandshake(
+async function storeHandshake(
   id: string,
   provider: SignInProvider,
   binding: HandshakeBinding,
@@ -77,6 +76,16 @@ export async function storeHandshake(
     secret,
     expiresAt: new Date(now + HANDSHAKE_TTL_MS),
   });
+}
+
+/** Stores a handshake under a fresh random state (OAuth 2, the demo popup) and returns it. */
+export async function newHandshake(
+  provider: SignInProvider,
+  binding: HandshakeBinding,
+): Promise<string> {
+  const id = crypto.randomBytes(32).toString("base64url");
+  await storeHandshake(id, provider, binding, null);
+  return id;
 }
 
 /**
@@ -123,11 +132,10 @@ export class OAuth2StateStore {
   constructor(private readonly provider: SignInProvider) {}
 
   store(_req: Request, state: unknown, _meta: unknown, done: Done<[string?]>): void {
-    const id = crypto.randomBytes(32).toString("base64url");
     Promise.resolve()
-      .then(() => storeHandshake(id, this.provider, binding(state), null))
+      .then(() => newHandshake(this.provider, binding(state)))
       .then(
-        () => done(null, id),
+        (id) => done(null, id),
         (err: unknown) => done(wrap(err)),
       );
   }

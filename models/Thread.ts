@@ -51,3 +51,7 @@ export const Thread = model<ThreadDoc>("Thread", threadSchema);
 /** The thread's roots per bucket. */
 export const bucketSizeOf = (thread: Pick<ThreadDoc, "bucketSize">) =>
   thread.bucketSize ?? LEGACY_ROOT_BUCKET_SIZE;
+
+/** The number of the thread's last root bucket (0 while it has no roots). */
+export const lastRootBucket = (thread: Pick<ThreadDoc, "bucketSize" | "rootSeq">) =>
+  Math.floor(Math.max(thread.rootSeq - 1, 0) / bucketSizeOf(thread));

@@ -1,10 +1,9 @@
 import cookieParser from "cookie-parser";
-import crypto from "node:crypto";
 import express, { Router } from "express";
 import type { Logger } from "pino";
 import { createStrategies } from "../auth/authenticator";
 import { DEMO_PROVIDER_NAME, demoName, sendDemoForm, signInDemoUser } from "../auth/demo";
-import { bindBrowser, claimHandshake, storeHandshake } from "../auth/handshakes";
+import { bindBrowser, claimHandshake, newHandshake } from "../auth/handshakes";
 import { errorMessage, sendPopupPage } from "../auth/popupPage";
 import { SignInError } from "../auth/errors";
 import { presentUser } from "../auth/presentUser";
@@ -96,10 +95,8 @@ export function authRouter(deps: AuthRoutesDeps): Router {
       const site = await getSite(slug);
       if (!allowedOrigins(site, deps.config).includes(origin))
         throw new ForbiddenError("This origin may not sign in to this site.");
-      const state = crypto.randomBytes(32).toString("base64url");
       const browser = bindBrowser(req, res, deps.config.production);
-      await storeHandshake(state, "demo", { site: slug, origin, browser }, null);
-      sendDemoForm(res, state);
+      sendDemoForm(res, await newHandshake("demo", { site: slug, origin, browser }));
     });
     router.post(
       "/auth/demo/callback",
@@ -118,9 +115,7 @@ export function authRouter(deps: AuthRoutesDeps): Router {
         const name = demoName(req);
         if (!name) {
           // Ask again under a new state: the one just claimed cannot be used twice.
-          const state = crypto.randomBytes(32).toString("base64url");
-          await storeHandshake(state, "demo", handshake, null);
-          sendDemoForm(res, state, "Please give a name.");
+          sendDemoForm(res, await newHandshake("demo", handshake), "Please give a name.");
           return;
         }
         const user = await signInDemoUser(deps.config, name, form.data!.moderator === "1");

@@ -11,7 +11,7 @@ import {
   queuePlace,
   showsFlags,
 } from "./services/moderationQueue";
-import { bucketSizeOf, Thread } from "../models/Thread";
+import { lastRootBucket, Thread } from "../models/Thread";
 import { eventBucket, ThreadEvent } from "../models/ThreadEvent";
 import { Vote } from "../models/Vote";
 import { rerank } from "./services/topRanks";
@@ -25,7 +25,7 @@ const steps: { version: number; run: () => Promise<void> }[] = [
       for await (const thread of Thread.find({}, { _id: 1, rootSeq: 1, bucketSize: 1 })
         .lean()
         .cursor()) {
-        const last = Math.floor(Math.max(thread.rootSeq - 1, 0) / bucketSizeOf(thread));
+        const last = lastRootBucket(thread);
         for (let bucket = 0; bucket <= last; bucket++) {
           // Bounded by one bucket's trees, as the reads are.
           await Comment.updateMany(

@@ -9,7 +9,7 @@ import {
   siblingKey,
   type CommentDoc,
 } from "../../models/Comment";
-import { bucketSizeOf, Thread, type ThreadDoc } from "../../models/Thread";
+import { bucketSizeOf, lastRootBucket, Thread, type ThreadDoc } from "../../models/Thread";
 import { BucketList } from "../../models/BucketList";
 import { Vote } from "../../models/Vote";
 import { decodeCursor, encodeCursor } from "../cursor";
@@ -32,11 +32,27 @@ function inListFor(viewer: Viewer, d: CommentDoc): boolean {
   );
 }
 
-/** What a viewer may see in a list: public comments, and their own held ones. */
 /** What an anonymous reader's page never shows: not sent by the engine, nor decoded here. */
 const ANONYMOUS_SKIPS = (viewer: Viewer) =>
   viewer.user ? {} : { body: 0, ip: 0, reasons: 0, ancestors: 0, "author.email": 0 };
 
+/**
+ * One root bucket's trees, on the read pool. One exact key: the engine matches this bucket's
+ * trees and nothing else (models/Comment.ts).
+ */
+function readRootBucket(
+  thread: ThreadDoc,
+  bucket: number,
+  viewer: Viewer,
+  visibility: QueryFilter<CommentDoc>,
+): Promise<CommentDoc[]> {
+  return forReads(Comment)
+    .find({ page: pageKey(thread._id, bucket), ...visibility }, ANONYMOUS_SKIPS(viewer))
+    .lean<CommentDoc[]>()
+    .exec();
+}
+
+/** What a viewer may see in a list: public comments, and their own held ones. */
 function visibleTo(viewer: Viewer): QueryFilter<CommentDoc> {
   if (!viewer.user) return { visible: true };
   return { $or: [{ visible: true }, { status: "pending", "author.user": viewer.user._id }] };
@@ -149,15 +165,10 @@ async function rootPage(
 
   const ascending = sort === "oldest";
   const size = bucketSizeOf(thread);
-  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / size);
+  const lastBucket = lastRootBucket(thread);
   let bucket = cursor && cursor.s !== "top" ? cursor.b : ascending ? 0 : lastBucket;
   let afterId = cursor && cursor.s !== "top" && cursor.id ? cursor.id : null;
-  // One exact key: the engine matches this bucket's trees and nothing else (models/Comment.ts).
-  const readBucket = (b: number) =>
-    forReads(Comment)
-      .find({ page: pageKey(thread._id, b), ...visible }, ANONYMOUS_SKIPS(viewer))
-      .lean<CommentDoc[]>()
-      .exec();
+  const readBucket = (b: number) => readRootBucket(thread, b, viewer, visible);
   // A first page whose bucket holds too few roots (newest, when the last bucket is filling) reads
   // the next one too: at once, on the read pool, rather than one after the other.
   const ahead = new Map<number, Promise<CommentDoc[]>>();
@@ -226,10 +237,7 @@ async function topRoots(
   known: KnownReplies,
 ): Promise<{ docs: CommentDoc[]; next: TopCursor | null }> {
   const readAtZero = (b: number) =>
-    forReads(Comment)
-      .find({ page: pageKey(thread._id, b), ...(viewer.user ? {} : { visible: true }) })
-      .lean<CommentDoc[]>()
-      .exec();
+    readRootBucket(thread, b, viewer, viewer.user ? {} : { visible: true });
   // Most roots sit at 0, and on a first page often every shown one does: its first bucket is read
   // beside the score lists rather than after them (wasted, one bucket, when higher scores fill it).
   const firstAtZero = !cursor || cursor.sc === 0 ? readAtZero(cursor?.b ?? 0) : null;
@@ -241,7 +249,7 @@ async function topRoots(
   const scores = [...new Set([0, ...byScore.keys()])]
     .filter((sc) => !cursor || sc <= cursor.sc)
     .sort((a, b) => b - a);
-  const lastBucket = Math.floor(Math.max(thread.rootSeq - 1, 0) / bucketSizeOf(thread));
+  const lastBucket = lastRootBucket(thread);
   const found: { doc: CommentDoc; b: number }[] = [];
   // Whether anything is left unread when the page is full: more may follow (see rootPage).
   let unread = false;
