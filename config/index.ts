@@ -74,6 +74,12 @@ const envSchema = z.object({
         ),
     ),
   ),
+  /** The largest import body accepted, in bytes (413 beyond). */
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 ** 3),
   /** Extra allowed origins for the demo site. */
   DEMO_ORIGINS: commaList.pipe(z.array(origin)),
   /** Port of the demo article page served from a second origin (0 picks one; -1 turns it off). */
@@ -128,6 +134,7 @@ export interface Config {
   adminIdentities: string[];
   demoOrigins: string[];
   demoPort: number;
+  importMaxBytes: number;
   wordpress: (ProviderCredentials & { apiUrl: string }) | undefined;
   twitter: (ProviderCredentials & { apiUrl: string }) | undefined;
   facebook: (ProviderCredentials & { dialogUrl: string; graphUrl: string }) | undefined;
@@ -221,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminIdentities: e.ADMIN_IDENTITIES,
     demoOrigins: e.DEMO_ORIGINS.map((o) => new URL(o).origin),
     demoPort: e.DEMO_PORT,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
     wordpress: wp && { ...wp, apiUrl: e.WORDPRESS_API_URL },
     twitter: tw && { ...tw, apiUrl: e.TWITTER_API_URL },
     facebook: fb && { ...fb, dialogUrl: e.FACEBOOK_DIALOG_URL, graphUrl: e.FACEBOOK_GRAPH_URL },

@@ -12,4 +12,6 @@ export { Site } from "./Site";
 export { Thread } from "./Thread";
 export { ThreadEvent } from "./ThreadEvent";
 export { Identity, User } from "./User";
+export { Import } from "./Import";
+export { ImportRecord } from "./ImportRecord";
 export { Vote } from "./Vote";

@@ -7,6 +7,7 @@ import type { Config } from "../config";
 import { authRouter } from "../routes/auth";
 import { commentsRouter } from "../routes/comments";
 import { healthRouter } from "../routes/health";
+import { importsRouter, isImportUpload } from "../routes/imports";
 import { meRouter } from "../routes/me";
 import { moderationRouter } from "../routes/moderation";
 import { threadsRouter } from "../routes/threads";
@@ -67,9 +68,11 @@ export function createApp(deps: AppDeps): Express {
   app.use("/api", compression());
 
   const api = express.Router();
-  api.use(requireJsonBody);
+  // An import's body is the export file itself, streamed by its route, never parsed as JSON here.
+  const json = express.json({ limit: "64kb", strict: true });
+  api.use((req, res, next) => (isImportUpload(req) ? next() : requireJsonBody(req, res, next)));
   api.use(refuseOperatorQueryKeys);
-  api.use(express.json({ limit: "64kb", strict: true }));
+  api.use((req, res, next) => (isImportUpload(req) ? next() : json(req, res, next)));
   api.use(cookieParser());
   api.use(refuseCrossSiteCookieWrites(deps.config.publicOrigin));
   api.use(requireDatabase);
@@ -86,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(commentsRouter({ ...deps, readCache }));
   api.use(meRouter());
   api.use(moderationRouter(deps));
+  api.use(importsRouter(deps));
   api.use(() => {
     throw new NotFoundError("Endpoint");
   });

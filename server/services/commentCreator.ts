@@ -198,7 +198,7 @@ const commentInserts = new WriteBatch<Record<string, unknown>, void>(async (docs
  * (whether it still fits the root's bucket), counting it on both when approved: one write when
  * the parent is the root, two otherwise.
  */
-async function numberReply(
+export async function numberReply(
   placed: NonNullable<ReturnType<typeof placeReply>>,
   approved: boolean,
 ): Promise<{ sib: string; replySeq: number; undo: () => Promise<unknown> }> {
@@ -235,7 +235,7 @@ async function numberReply(
 }
 
 /** Where a reply goes: under its parent, or under the deepest ancestor maxDepth allows. */
-function placeReply(parent: CommentDoc, maxDepth: number) {
+export function placeReply(parent: CommentDoc, maxDepth: number) {
   const chain = [...parent.ancestors, parent._id];
   const depth = Math.min(parent.depth + 1, maxDepth - 1);
   if (depth === 0) return null;
