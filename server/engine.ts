@@ -241,11 +241,13 @@ function readState(dataDir: string): EngineState | null {
  */
 export async function runningEngine(
   dataDir: string,
-): Promise<{ uri: string; postgresUrl: string } | null> {
+): Promise<{ uri: string; postgresUrl: string; ownerPid: number } | null> {
   const state = readState(path.resolve(dataDir));
   if (!state || !alive(state.ownerPid)) return null;
   const port = Number(new URL(state.uri).port);
-  return (await canConnect(port)) ? { uri: state.uri, postgresUrl: state.postgresUrl } : null;
+  return (await canConnect(port))
+    ? { uri: state.uri, postgresUrl: state.postgresUrl, ownerPid: state.ownerPid }
+    : null;
 }
 
 /**

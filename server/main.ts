@@ -64,6 +64,11 @@ export async function start(config: Config) {
   const readCache = ReadCache.ofSize(config.readCacheMb);
   readCache.listen(events);
   const closeCacheDrops = redis ? connectReadCacheDrops(readCache, redis.pub, logger) : null;
+  // The admin command's import wrote threads behind this process's back: forget cached pages.
+  process.on("SIGUSR2", () => {
+    readCache.clear();
+    logger.info("read cache cleared (SIGUSR2)");
+  });
   const app = createApp({
     config,
     logger,

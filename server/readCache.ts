@@ -282,6 +282,8 @@ export class ReadCache {
 
   /** Drops everything, here only. */
   clear(): void {
+    // Loads that began before this must not store what they read.
+    this.forgottenBefore = ++this.clock;
     this.counts.clear();
     for (const key of [...this.entries.keys()]) this.remove(key);
   }
