@@ -6,6 +6,7 @@ import { ImportRecord, type ImportRecordDoc } from "../../models/ImportRecord";
 import { Thread } from "../../models/Thread";
 import { analyzeEngine } from "../engineIndexes";
 import type { DomainEvents } from "../events";
+import { addApprovals } from "../services/commentStatus";
 import { getSite } from "../services/sites";
 import { parseCommento } from "./formats/commento";
 import { parseDisqus } from "./formats/disqus";
@@ -216,6 +217,13 @@ export async function runImport(
       editedAt: c.editedAt ? new Date(c.editedAt as string | Date) : null,
     });
 
+    // Approvals of many threads written together: one upsert per author, not per thread.
+    const approvals = new Map<string, number>();
+    const writeApprovals = async () => {
+      const ops = [...approvals];
+      approvals.clear();
+      await addApprovals(ops);
+    };
     // An import's staged threads: a batch job, so matching all of them is what it asks for.
     for await (const rec of ImportRecord.find({ group: threadsGroup }).lean().cursor()) {
       const t = rec.data as unknown as SourceThread;
@@ -232,7 +240,7 @@ export async function runImport(
         const c = dates(s.data) as unknown as SourceComment;
         comments.push({ ...c, author: await authorOf(c.author) });
       }
-      const { thread, added } = await writeThread(site, opts.format, {
+      const written = await writeThread(site, opts.format, {
         key,
         url: t.url,
         title: t.title,
@@ -240,12 +248,16 @@ export async function runImport(
         createdAt: t.createdAt ? new Date(t.createdAt) : null,
         comments,
       });
+      const { thread, added } = written;
+      for (const [k, n] of written.approvals) approvals.set(k, (approvals.get(k) ?? 0) + n);
+      if (approvals.size >= 5000) await writeApprovals();
       progress.threads++;
       progress.comments += added;
       opts.onProgress?.(progress);
       // Pages and counts cached as "no comments" change now, here and on other instances.
       opts.events?.publish("thread.updated", { thread });
     }
+    await writeApprovals();
     for (const [thread, n] of commentsOf) {
       if (n > 0) report(`${n} comment(s) name thread ${thread}, which the file does not have`);
     }

@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
 import mongoose, { Types } from "mongoose";
-import { AuthorRecord } from "../../models/AuthorRecord";
 import { BucketList } from "../../models/BucketList";
 import {
   Comment,
@@ -37,6 +36,11 @@ export interface WriteResult {
   thread: ThreadDoc;
   /** Comments stored by this run (not those an earlier run of the same file stored). */
   added: number;
+  /**
+   * Approved comments stored, by author record: the caller adds them up over many threads and
+   * writes them together (one upsert per author, not per thread).
+   */
+  approvals: Map<string, number>;
 }
 
 /**
@@ -135,21 +139,11 @@ async function insertNew(docs: CommentDoc[]): Promise<Set<string>> {
   return inserted;
 }
 
-/** Adds each inserted approved comment to its author's record (the first-comment rule). */
-async function countApprovals(site: string, docs: CommentDoc[], inserted: Set<string>) {
-  const sums = new Map<string, number>();
-  for (const d of docs) {
-    if (d.status !== "approved" || !inserted.has(d._id.toHexString())) continue;
-    const key = authorRecordKey(site, d.author);
-    if (key) sums.set(key, (sums.get(key) ?? 0) + 1);
-  }
-  if (sums.size === 0) return;
-  await AuthorRecord.bulkWrite(
-    [...sums].map(([key, n]) => ({
-      updateOne: { filter: { _id: key }, update: { $inc: { approvedCount: n } }, upsert: true },
-    })),
-    { ordered: false },
-  );
+/** Counts an approved comment stored by this run on its author's record key. */
+function countApproval(approvals: Map<string, number>, site: string, d: CommentDoc) {
+  if (d.status !== "approved") return;
+  const key = authorRecordKey(site, d.author);
+  if (key) approvals.set(key, (approvals.get(key) ?? 0) + 1);
 }
 
 function baseDoc(
@@ -343,7 +337,9 @@ async function writeNewThread(
       { upsert: true },
     );
   }
-  await countApprovals(site._id, docs, inserted);
+  const approvals = new Map<string, number>();
+  for (const d of docs)
+    if (inserted.has(d._id.toHexString())) countApproval(approvals, site._id, d);
 
   const thread = await Thread.create({
     _id: threadId,
@@ -359,7 +355,7 @@ async function writeNewThread(
     seq: 0,
     createdAt: firstTime,
   });
-  return { thread: thread.toObject(), added: inserted.size };
+  return { thread: thread.toObject(), added: inserted.size, approvals };
 }
 
 /**
@@ -374,6 +370,7 @@ async function appendToThread(
 ): Promise<WriteResult> {
   let added = 0;
   let thread = existing;
+  const approvals = new Map<string, number>();
   const walk = async (node: Node, parentId: Types.ObjectId | null): Promise<void> => {
     const found = await forReads(Comment).findById(node._id).lean();
     if (!found) {
@@ -398,7 +395,7 @@ async function appendToThread(
     const numbered = placed ? await numberReply(placed, approved) : null;
     const page = pageKey(thread._id, bucket);
     const hex = node._id.toHexString();
-    await Comment.create({
+    const doc = await Comment.create({
       ...baseDoc(site, thread.key, thread._id, node),
       parentId: placed?.parentId ?? null,
       ancestors: placed?.ancestors ?? [],
@@ -411,6 +408,7 @@ async function appendToThread(
       visible: approved,
       ...(await queuePlace(site._id, node.src.status)),
     });
+    countApproval(approvals, site._id, doc.toObject());
     if (placed && numbered?.replySeq === REPLY_HEAD + 1) {
       await Comment.updateMany(
         { page, rootId: placed.rootId, depth: { $gt: 0 } },
@@ -421,7 +419,7 @@ async function appendToThread(
     if (placed && approved) await refreshVisibility(placed.parentId);
   };
   for (const root of roots) await walk(root, null);
-  return { thread, added };
+  return { thread, added, approvals };
 }
 
 /** Writes one thread of an import: whole when the site does not have it, else what is new. */

@@ -18,21 +18,30 @@ export function authorRecordKey(site: string, author: CommentDoc["author"]): str
   return null;
 }
 
+/**
+ * Adds to authors' approval records, a few upserts per command: FerretDB 1.24 never answers an
+ * update command of 50 or more statements that match stored documents (measured: 40 took 0.3 s,
+ * 50 hung), so no command carries more than UPDATES_PER_COMMAND.
+ */
+export async function addApprovals(ops: [key: string, delta: number][]): Promise<void> {
+  for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
+    await AuthorRecord.bulkWrite(
+      ops.slice(i, i + UPDATES_PER_COMMAND).map(([key, d]) => ({
+        updateOne: { filter: { _id: key }, update: { $inc: { approvedCount: d } }, upsert: true },
+      })),
+      { ordered: false },
+    );
+  }
+}
+const UPDATES_PER_COMMAND = 16;
+
 // Approvals counted together: one upsert per author for a whole batch, whatever its size, and
 // under load at most one batch per 50 ms, since posting does not wait for them.
 const approvals = new WriteBatch<{ key: string; delta: number }, void>(
   async (items) => {
     const sums = new Map<string, number>();
     for (const { key, delta } of items) sums.set(key, (sums.get(key) ?? 0) + delta);
-    const ops = [...sums].filter(([, d]) => d !== 0);
-    if (ops.length > 0) {
-      await AuthorRecord.bulkWrite(
-        ops.map(([key, d]) => ({
-          updateOne: { filter: { _id: key }, update: { $inc: { approvedCount: d } }, upsert: true },
-        })),
-        { ordered: false },
-      );
-    }
+    await addApprovals([...sums].filter(([, d]) => d !== 0));
     return items.map(() => undefined);
   },
   256,
