@@ -26,5 +26,7 @@ const flagSchema = new Schema<FlagDoc>(
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 flagSchema.index({ comment: 1 });
+// A user's own flags, for their data export and account deletion.
+flagSchema.index({ user: 1 });
 
 export const Flag = model<FlagDoc>("Flag", flagSchema);

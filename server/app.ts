@@ -8,6 +8,7 @@ import { authRouter } from "../routes/auth";
 import { commentsRouter } from "../routes/comments";
 import { healthRouter } from "../routes/health";
 import { importsRouter, isImportUpload } from "../routes/imports";
+import { personalDataRouter } from "../routes/personalData";
 import { meRouter } from "../routes/me";
 import { moderationRouter } from "../routes/moderation";
 import { threadsRouter } from "../routes/threads";
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(meRouter());
   api.use(moderationRouter(deps));
   api.use(importsRouter(deps));
+  api.use(personalDataRouter(deps));
   api.use(() => {
     throw new NotFoundError("Endpoint");
   });
