@@ -12,6 +12,8 @@ export interface ApiUser {
   identities: { provider: UserDoc["provider"]; username: string }[];
   /** Site slug → role; a key of this JSON object only, never of a stored document. */
   roles: Record<string, SiteRole>;
+  /** An admin of every site (ADMIN_IDENTITIES): may create sites. */
+  adminOfAllSites: boolean;
 }
 
 /**
@@ -36,5 +38,6 @@ export async function presentUser(user: UserDoc): Promise<ApiUser> {
     provider: user.provider,
     identities: identities.map((i) => ({ provider: i.provider, username: i.username })),
     roles,
+    adminOfAllSites: user.adminOfAllSites === true,
   };
 }

@@ -5,6 +5,7 @@
  *
  *   npm run bench:import
  *   BENCH_IMPORT_COMMENTS=300000 npm run bench:import    # RSS should not grow with the file
+ *   BENCH_IMPORT_FORMATS=wxr npm run bench:import          # one format only
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -44,6 +45,8 @@ async function main() {
     ["disqus", disqusExport],
     ["wxr", wxrExport],
   ] as [ImportFormat, typeof disqusExport][]) {
+    if (process.env.BENCH_IMPORT_FORMATS && !process.env.BENCH_IMPORT_FORMATS.includes(format))
+      continue;
     const file = path.join(files, `${format}.xml`);
     const out = fs.createWriteStream(file);
     for (const chunk of make(threads, PER_THREAD)) {
@@ -82,6 +85,7 @@ async function main() {
       `${(staged / 1000).toFixed(1)} s | ${secs.toFixed(1)} s | ${Math.round(done.comments / secs)} | ` +
       `${(baseline / 2 ** 20).toFixed(0)} → ${(peak / 2 ** 20).toFixed(0)} MiB | ${done.status}, ${done.errorCount} errors |`;
     console.log(line);
+    for (const e of done.problems) console.log(`  ${e.line ? `line ${e.line}: ` : ""}${e.message}`);
     rows.push(line);
   }
   console.log(

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
 import { forgetSite } from "../../server/services/sites";
 import { Site } from "../../models/Site";
@@ -133,6 +134,33 @@ describe("/admin and the reader's widget", () => {
       "moderation-queue",
       "welcome",
     ]);
+    await context.close();
+  });
+});
+
+describe("/admin for an admin of every site", () => {
+  it("creates a site with the form, imports an export into it and shows what came in", async () => {
+    const context = await newReader(browser);
+    const admin = await signInToAdmin(context);
+    await admin.getByRole("heading", { name: "New site" }).waitFor();
+    await admin.getByLabel("Site id (a-z, 0-9, -)").fill("imported-blog");
+    await admin.getByLabel("Site name").fill("Imported blog");
+    await admin
+      .getByLabel("Allowed origins, one a line (https://blog.example)")
+      .fill("https://imported.example");
+    await admin.getByRole("button", { name: "Create site" }).click();
+    await admin.waitForURL(/site=imported-blog/);
+    expect(await admin.locator("#ad-site").inputValue()).toBe("imported-blog");
+
+    await admin
+      .getByLabel("Export file")
+      .setInputFiles(path.join(__dirname, "../fixtures/import/artransfer-wordpress.xml"));
+    await admin.getByRole("button", { name: "Import" }).click();
+    await admin
+      .getByText("Imported: 1 threads, 5 comments added, 0 skipped, 0 errors.")
+      .waitFor({ timeout: 30_000 });
+    const thread = await fetch(`${stack.service}/api/v1/sites/imported-blog/threads/1`);
+    expect(((await thread.json()) as { commentCount: number }).commentCount).toBe(5);
     await context.close();
   });
 });

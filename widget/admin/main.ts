@@ -39,6 +39,8 @@ const queueList = el("ol", { className: "ad-queue", "aria-live": "polite" });
 const queueEmpty = el("p", { className: "ad-empty" }, "Nothing waiting.");
 const logList = el("ol", { className: "ad-log" });
 const settingsForm = el("form", { className: "ad-settings" });
+const importSection = el("div", { className: "ad-import" });
+const newSiteSection = el("section", { "aria-labelledby": "ad-new-site-title", hidden: true });
 const message = el("p", { className: "ad-message", role: "status" });
 const body = el("div", { className: "ad-body", hidden: true });
 
@@ -75,7 +77,14 @@ body.append(
     el("h2", { id: "ad-settings-title" }, "Settings"),
     settingsForm,
   ),
+  el(
+    "section",
+    { "aria-labelledby": "ad-import-title" },
+    el("h2", { id: "ad-import-title" }, "Import and export"),
+    importSection,
+  ),
 );
+root.append(newSiteSection);
 
 function say(text: string) {
   message.textContent = text;
@@ -158,6 +167,7 @@ async function start() {
     return signOut();
   }
   renderAccount();
+  if (me.adminOfAllSites) renderNewSite();
   const sites = Object.keys(me.roles ?? {});
   if (sites.length === 0) {
     say("This account moderates no site.");
@@ -177,6 +187,7 @@ async function openSite() {
   if (!site) return;
   connect();
   await Promise.all([loadQueue(), loadLog(), loadSettings()]);
+  renderImport();
 }
 
 function connect() {
@@ -471,6 +482,158 @@ async function loadSettings() {
       status.textContent = err instanceof Error ? err.message : "Saving failed.";
     }
   };
+}
+
+/** The form that creates a site, for admins of every site. */
+function renderNewSite() {
+  const id = el("input", { id: "ns-id", required: true, pattern: "[a-z0-9][a-z0-9-]{0,62}" });
+  const name = el("input", { id: "ns-name", required: true, maxlength: 200 });
+  const origins = el("textarea", { id: "ns-origins", rows: 2 });
+  const status = el("span", { role: "status" });
+  const form = el(
+    "form",
+    { className: "ad-settings" },
+    el("p", { className: "cs-field" }, el("label", { for: "ns-id" }, "Site id (a-z, 0-9, -)"), id),
+    el("p", { className: "cs-field" }, el("label", { for: "ns-name" }, "Site name"), name),
+    el(
+      "p",
+      { className: "cs-field" },
+      el("label", { for: "ns-origins" }, "Allowed origins, one a line (https://blog.example)"),
+      origins,
+    ),
+    el(
+      "p",
+      {},
+      el("button", { type: "submit", className: "cs-button" }, "Create site"),
+      " ",
+      status,
+    ),
+  );
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    try {
+      await api.request("POST", "/api/v1/sites", {
+        id: id.value.trim(),
+        name: name.value.trim(),
+        origins: origins.value
+          .split("\n")
+          .map((o) => o.trim().replace(/\/$/, ""))
+          .filter(Boolean),
+      });
+      location.search = `?site=${encodeURIComponent(id.value.trim())}`;
+    } catch (err) {
+      status.textContent = err instanceof Error ? err.message : "The site could not be created.";
+    }
+  };
+  newSiteSection.replaceChildren(el("h2", { id: "ad-new-site-title" }, "New site"), form);
+  newSiteSection.hidden = false;
+}
+
+interface ImportState {
+  id: string;
+  status: string;
+  threads: number;
+  comments: number;
+  skipped: number;
+  errorCount: number;
+  errors: { message: string; line?: number }[];
+}
+
+/** Upload of an export file into the site, its progress, and the site's own export. */
+function renderImport() {
+  if (!site || me?.roles[site] !== "admin") {
+    importSection.replaceChildren(el("p", {}, "Only the site's admins import and export."));
+    return;
+  }
+  const file = el("input", { id: "im-file", type: "file" });
+  const format = el(
+    "select",
+    { id: "im-format" },
+    el("option", { value: "" }, "tell from the file"),
+    ...[
+      ["disqus", "Disqus XML"],
+      ["wxr", "WordPress (WXR)"],
+      ["remark42", "Remark42 backup"],
+      ["isso", "Isso comments.db"],
+      ["commento", "Commento JSON"],
+      ["native", "this service's export"],
+    ].map(([v, label]) => el("option", { value: v }, label)),
+  );
+  const key = el(
+    "select",
+    { id: "im-key" },
+    el("option", { value: "identifier" }, "the page id, else the URL's path"),
+    el("option", { value: "url" }, "the whole URL"),
+    el("option", { value: "path" }, "the URL's path"),
+  );
+  const progress = el("p", { className: "ad-import-status", role: "status" });
+  const problems = el("ul", { className: "ad-import-errors" });
+  const form = el(
+    "form",
+    { className: "ad-settings" },
+    el("p", { className: "cs-field" }, el("label", { for: "im-file" }, "Export file"), file),
+    el("p", { className: "cs-field" }, el("label", { for: "im-format" }, "Format"), format),
+    el("p", { className: "cs-field" }, el("label", { for: "im-key" }, "Thread keys from"), key),
+    el("p", {}, el("button", { type: "submit", className: "cs-button" }, "Import"), " ", progress),
+    problems,
+  );
+  const show = (s: ImportState) => {
+    progress.textContent =
+      `${s.status === "running" ? "Importing" : s.status === "done" ? "Imported" : "Failed"}: ` +
+      `${s.threads} threads, ${s.comments} comments added, ${s.skipped} skipped, ${s.errorCount} errors.`;
+    problems.replaceChildren(
+      ...s.errors.map((e) => el("li", {}, `${e.line ? `line ${e.line}: ` : ""}${e.message}`)),
+    );
+  };
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const chosen = file.files?.[0];
+    if (!chosen) {
+      progress.textContent = "Choose a file first.";
+      return;
+    }
+    progress.textContent = "Uploading…";
+    const params = query({ format: format.value || undefined, key: key.value });
+    const res = await fetch(`${service}/api/v1/sites/${site}/imports${params}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${tokens.get() ?? ""}` },
+      body: chosen,
+      credentials: "omit",
+    }).catch(() => null);
+    const data = (await res?.json().catch(() => null)) as {
+      id?: string;
+      error?: { message: string };
+    } | null;
+    if (!res?.ok || !data?.id) {
+      progress.textContent = data?.error?.message ?? "The upload failed.";
+      return;
+    }
+    for (;;) {
+      const s = await api.get<ImportState>(`/api/v1/sites/${site}/imports/${data.id}`);
+      show(s);
+      if (s.status !== "running") break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const exportButton = el(
+    "button",
+    { type: "button", className: "cs-button" },
+    "Download the export",
+  );
+  exportButton.onclick = async () => {
+    const res = await fetch(`${service}/api/v1/sites/${site}/export`, {
+      headers: { Authorization: `Bearer ${tokens.get() ?? ""}` },
+      credentials: "omit",
+    });
+    if (!res.ok) return;
+    const link = el("a", {
+      href: URL.createObjectURL(await res.blob()),
+      download: `${site}-export.ndjson`,
+    });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
+  importSection.replaceChildren(form, el("p", {}, exportButton));
 }
 
 siteSelect.addEventListener("change", () => {
