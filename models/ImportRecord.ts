@@ -11,6 +11,12 @@ export interface ImportRecordDoc {
   import: string;
   /** `<import>:threads` for threads, `<import>:t:<thread source id>` for a thread's comments. */
   group: string | null;
+  /**
+   * `<import>:<n>`, n counting STAGE_CHUNK records at a time: staging is cleared a chunk per
+   * command, since FerretDB 1.24 fails a delete that matches more than 65,535 documents ("extended
+   * protocol limited to 65535 parameters").
+   */
+  chunk: string;
   data: Record<string, unknown>;
   line: number | null;
 }
@@ -20,6 +26,7 @@ const importRecordSchema = new Schema<ImportRecordDoc>(
     _id: { type: String, required: true },
     import: { type: String, required: true },
     group: { type: String, default: null },
+    chunk: { type: String, required: true },
     data: { type: Schema.Types.Mixed, required: true },
     line: { type: Number, default: null },
   },
@@ -28,7 +35,7 @@ const importRecordSchema = new Schema<ImportRecordDoc>(
 
 // One exact key per thread's comments: the embedded engine matches that thread's records alone.
 importRecordSchema.index({ group: 1 });
-// Clearing an import's staging.
-importRecordSchema.index({ import: 1 });
+// Clearing an import's staging, one chunk at a time.
+importRecordSchema.index({ chunk: 1 });
 
 export const ImportRecord = model<ImportRecordDoc>("ImportRecord", importRecordSchema);

@@ -75,6 +75,8 @@ export interface ImportOptions {
 
 const OWNER = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 const STAGE_BATCH = 500;
+/** Staged records per chunk: what one delete clears (see ImportRecordDoc.chunk). */
+const STAGE_CHUNK = 10_000;
 /** Staged records that name an author are resolved through at most this many authors kept. */
 const AUTHOR_CACHE = 10_000;
 const HEARTBEAT_MS = 5_000;
@@ -94,6 +96,13 @@ export async function startImport(opts: ImportOptions): Promise<ImportDoc> {
     heartbeatAt: now,
   });
   return doc.toObject();
+}
+
+/** Deletes an import's staged records, a chunk per command. */
+async function clearStaging(id: string, staged: number) {
+  for (let n = 0; n * STAGE_CHUNK < staged; n++) {
+    await ImportRecord.deleteMany({ chunk: `${id}:${n}` });
+  }
 }
 
 /** Counts the bytes that pass, for progress. */
@@ -138,6 +147,8 @@ export async function runImport(
         },
       },
     );
+  // Records staged so far, numbering them into chunks.
+  let staged = 0;
   const beat = setInterval(() => void save().catch(() => undefined), HEARTBEAT_MS);
   beat.unref();
   try {
@@ -190,6 +201,7 @@ export async function runImport(
             : r.kind === "comment"
               ? `${job._id}:t:${r.thread}`
               : null,
+        chunk: `${job._id}:${Math.floor(staged++ / STAGE_CHUNK)}`,
         data: data as Record<string, unknown>,
         line: line ?? null,
       });
@@ -261,13 +273,13 @@ export async function runImport(
     for (const [thread, n] of commentsOf) {
       if (n > 0) report(`${n} comment(s) name thread ${thread}, which the file does not have`);
     }
-    await ImportRecord.deleteMany({ import: job._id });
+    await clearStaging(job._id, staged);
     if (opts.postgresUrl) await analyzeEngine(opts.postgresUrl, Thread.db.name);
     await save({ status: "done", finishedAt: new Date() });
   } catch (err) {
     report(`the import stopped: ${(err as Error).message}`);
     await save({ status: "failed", finishedAt: new Date() }).catch(() => undefined);
-    await ImportRecord.deleteMany({ import: job._id }).catch(() => undefined);
+    await clearStaging(job._id, staged).catch(() => undefined);
   } finally {
     clearInterval(beat);
   }

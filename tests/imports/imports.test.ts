@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import request from "supertest";
+import { ImportRecord } from "../../models/ImportRecord";
 import { makeApp } from "../support/app";
 import { useTestDatabase } from "../support/db";
 import { makeSite, makeUser } from "../support/factories";
@@ -220,6 +221,8 @@ describe("importing messy files", () => {
     expect(again).toMatchObject({ status: "done", comments: 0 });
     const after = await thread(site, "post-100");
     expect(after).toEqual(before);
+    // What was staged to read the file is gone once it is written.
+    expect(await ImportRecord.countDocuments({})).toBe(0);
   });
 
   it("accepts a gzip-compressed body and sniffs the format", async () => {
