@@ -50,6 +50,19 @@ export interface CommentAuthor {
   role: Role;
 }
 
+/**
+ * Who a comment belongs to, as one top-level string: `u:<user id>` for a signed-in author (on
+ * every site), `e:<site>:<email>` for a guest. The embedded engine filters dotted paths
+ * (`author.user`) in Go over the whole collection; a top-level key is served by its GIN index.
+ */
+export function ownerKey(
+  site: string,
+  author: Pick<CommentAuthor, "user" | "email">,
+): string | null {
+  if (author.user) return `u:${author.user.toHexString()}`;
+  return author.email ? `e:${site}:${author.email.toLowerCase()}` : null;
+}
+
 export interface CommentDoc {
   _id: Types.ObjectId;
   site: string;
@@ -76,6 +89,8 @@ export interface CommentDoc {
   /** A root's replies now visible to everyone, at any depth (for "more replies"). */
   descendants: number;
   author: CommentAuthor;
+  /** ownerKey(site, author): the author's comments by one top-level key (see ownerKey). */
+  owner: string | null;
   ip: string | null;
   body: string;
   html: string;
@@ -139,6 +154,7 @@ const commentSchema = new Schema<CommentDoc>(
     replySeq: { type: Number, default: 0 },
     descendants: { type: Number, default: 0 },
     author: { type: authorSchema, required: true },
+    owner: { type: String, default: null },
     ip: { type: String, default: null },
     body: { type: String, default: "" },
     html: { type: String, default: "" },
@@ -173,6 +189,8 @@ commentSchema.index({ page: 1, rootId: 1 });
 // An author's own pending comments, and the first-comment rule.
 commentSchema.index({ "author.user": 1, site: 1, status: 1 });
 commentSchema.index({ "author.email": 1, site: 1, status: 1 });
+// A user's or a guest's own comments (their data export, account deletion, erasure by email).
+commentSchema.index({ owner: 1 });
 // The moderation queue: one bucket of a site's list per query (server/services/moderationQueue.ts).
 commentSchema.index({ queue: 1 });
 commentSchema.index({ flagQueue: 1 });

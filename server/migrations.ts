@@ -1,4 +1,11 @@
-import { Comment, pageKey, REPLY_HEAD, SIBLING_BUCKET, siblingKey } from "../models/Comment";
+import {
+  Comment,
+  ownerKey,
+  pageKey,
+  REPLY_HEAD,
+  SIBLING_BUCKET,
+  siblingKey,
+} from "../models/Comment";
 import { Ban, banTargets } from "../models/Ban";
 import { ModerationLog } from "../models/ModerationLog";
 import { SchemaVersion } from "../models/SchemaVersion";
@@ -156,6 +163,19 @@ const steps: { version: number; run: () => Promise<void> }[] = [
       for await (const b of Ban.find({}).lean().cursor()) {
         if (b.targets?.length) continue;
         await Ban.updateOne({ _id: b._id }, { $set: { targets: banTargets(b.site, b) } });
+      }
+    },
+  },
+  {
+    // 9: comments carry their author's owner key (a user's or a guest's comments by one key).
+    version: 9,
+    async run() {
+      for await (const c of Comment.find({}, { _id: 1, site: 1, author: 1, owner: 1 })
+        .lean()
+        .cursor()) {
+        const owner = ownerKey(c.site, c.author);
+        if (c.owner === owner) continue;
+        await Comment.updateOne({ _id: c._id }, { $set: { owner } });
       }
     },
   },

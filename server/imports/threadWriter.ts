@@ -8,6 +8,7 @@ import {
   ROOT_BUCKET_SIZE,
   SIBLING_BUCKET,
   siblingKey,
+  ownerKey,
   type CommentAuthor,
   type CommentDoc,
 } from "../../models/Comment";
@@ -167,6 +168,7 @@ function baseDoc(
 > {
   const s = node.src;
   const deleted = s.status === "deleted";
+  const author = authorOf(s.author);
   return {
     _id: node._id,
     site: site._id,
@@ -175,7 +177,8 @@ function baseDoc(
     childSeq: 0,
     replySeq: 0,
     descendants: 0,
-    author: authorOf(s.author),
+    author,
+    owner: ownerKey(site._id, author),
     ip: null,
     // A deleted comment keeps its place, not its words, as deleting one here does.
     body: deleted ? "" : s.body,

@@ -10,6 +10,7 @@ import {
   REPLY_HEAD,
   SIBLING_BUCKET,
   siblingKey,
+  ownerKey,
   type CommentAuthor,
   type CommentDoc,
 } from "../../models/Comment";
@@ -350,6 +351,7 @@ export async function createComment(
     page: inBucket ? page : null,
     sib: numbered?.sib ?? null,
     author,
+    owner: ownerKey(site._id, author),
     ip: viewer.ip,
     body: input.body,
     html,

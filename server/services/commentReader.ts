@@ -34,7 +34,7 @@ function inListFor(viewer: Viewer, d: CommentDoc): boolean {
 
 /** What an anonymous reader's page never shows: not sent by the engine, nor decoded here. */
 const ANONYMOUS_SKIPS = (viewer: Viewer) =>
-  viewer.user ? {} : { body: 0, ip: 0, reasons: 0, ancestors: 0, "author.email": 0 };
+  viewer.user ? {} : { body: 0, ip: 0, reasons: 0, ancestors: 0, "author.email": 0, owner: 0 };
 
 /**
  * One root bucket's trees, on the read pool. One exact key: the engine matches this bucket's

@@ -1,7 +1,7 @@
 import type { Types } from "mongoose";
 import { presentUser } from "../../auth/presentUser";
 import { AuthorRecord } from "../../models/AuthorRecord";
-import { Comment, type CommentDoc } from "../../models/Comment";
+import { Comment, ownerKey, type CommentDoc } from "../../models/Comment";
 import { Flag } from "../../models/Flag";
 import { Session } from "../../models/Session";
 import { Thread, type ThreadDoc } from "../../models/Thread";
@@ -22,6 +22,7 @@ const FORGOTTEN_AUTHOR = {
   "author.avatarUrl": null,
   "author.profileUrl": null,
   "author.role": "commenter",
+  owner: null,
   ip: null,
 };
 
@@ -57,7 +58,7 @@ export async function exportUserData(user: UserDoc) {
   const [profile, identities, comments, votes, flags] = await Promise.all([
     presentUser(user),
     Identity.find({ user: user._id }).lean(),
-    Comment.find({ "author.user": user._id }).lean(),
+    Comment.find({ owner: ownerKey("", { user: user._id, email: null }) }).lean(),
     Vote.find({ user: user._id }).lean(),
     Flag.find({ user: user._id }).lean(),
   ]);
@@ -130,7 +131,9 @@ export async function deleteAccount(
   for (const s of sessions) {
     events.publish("session.revoked", { sessionId: s._id, userId: user._id.toHexString() });
   }
-  const comments = await Comment.find({ "author.user": user._id }).lean();
+  const comments = await Comment.find({
+    owner: ownerKey("", { user: user._id, email: null }),
+  }).lean();
   for (const c of comments) await forgetComment(events, c, mode);
   await Vote.deleteMany({ user: user._id });
   await Flag.deleteMany({ user: user._id });
@@ -150,8 +153,10 @@ export async function eraseGuest(
   mode: ForgetMode,
 ): Promise<number> {
   const address = email.trim().toLowerCase();
-  // One email's comments on the site: the engine matches that email's documents alone.
-  const comments = await Comment.find({ "author.email": address, site }).lean();
+  // That email's comments on the site, by one top-level key.
+  const comments = await Comment.find({
+    owner: ownerKey(site, { user: null, email: address }),
+  }).lean();
   for (const c of comments) await forgetComment(events, c, mode);
   await AuthorRecord.deleteOne({ _id: `${site}|email:${address}` });
   return comments.length;

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
@@ -138,6 +139,49 @@ describe("the demo account (npm start on loopback, off production)", () => {
     await second.getByRole("button", { name: "Sign in" }).click();
     await admin.getByText("Signed in as Dana Demo (Demo)").waitFor();
     await admin.getByRole("heading", { name: "Settings" }).waitFor();
+    await context.close();
+  });
+});
+
+describe("a signed-in reader's own data", () => {
+  it("downloads it from the widget, then deletes the account, leaving the comment unsigned", async () => {
+    const context = await newReader(browser);
+    const page = await context.newPage();
+    const frame = await openArticle(stack, page, "own-data");
+    const popupOpened = context.waitForEvent("page");
+    await frame.getByRole("button", { name: "Demo", exact: true }).click();
+    const popup = await popupOpened;
+    await popup.getByLabel("Your name").fill("Rita Reader");
+    await popup.getByRole("button", { name: "Sign in" }).click();
+    await frame.getByText("You are commenting using your Demo account.").waitFor();
+    await postComment(frame, "Mine to take away");
+    await frame.locator(".cs-comment .cs-author", { hasText: "Rita Reader" }).waitFor();
+
+    const download = page.waitForEvent("download");
+    await frame.getByRole("button", { name: "Download my data" }).click();
+    const file = await (await download).path();
+    const data = JSON.parse(fs.readFileSync(file, "utf8")) as {
+      user: { name: string };
+      comments: { body: string }[];
+    };
+    expect(data.user.name).toBe("Rita Reader");
+    expect(data.comments.map((c) => c.body)).toEqual(["Mine to take away"]);
+
+    // Yes to deleting the account, no to removing the words.
+    const answers = [true, false];
+    page.on("dialog", (d) => void (answers.shift() ? d.accept() : d.dismiss()));
+    await frame.getByRole("button", { name: "Delete my account" }).click();
+    await frame.getByText("Your account is deleted.").waitFor();
+    await frame.getByRole("button", { name: "Demo", exact: true }).waitFor();
+    await page.reload();
+    const again = page.frameLocator("iframe");
+    await again.locator(".cs-comment", { hasText: "Mine to take away" }).waitFor();
+    expect(
+      await again
+        .locator(".cs-comment", { hasText: "Mine to take away" })
+        .locator(".cs-author")
+        .textContent(),
+    ).toContain("[deleted]");
     await context.close();
   });
 });

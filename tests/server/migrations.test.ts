@@ -64,4 +64,22 @@ describe("migrations", () => {
     expect(tree.map((c) => c.id)).toEqual([a._id.toHexString(), b._id.toHexString()]);
     expect(tree[0]!.replies.map((c) => c.id)).toEqual([a1._id.toHexString()]);
   });
+
+  it("gives stored comments their owner key, so a guest's data can be erased by email", async () => {
+    const site = await makeSite();
+    const admin = await makeUser({ roles: [{ site: site._id, role: "admin" }] });
+    const c = await makeComment(site._id, "old-owner", {
+      guest: { name: "Olga", email: "olga@example.com" },
+    });
+    await Comment.collection.updateOne({ _id: c._id }, { $unset: { owner: "" } });
+    await SchemaVersion.updateOne({ _id: "schema" }, { $set: { version: 8 } });
+    const erase = () =>
+      request(app)
+        .post(`/api/v1/sites/${site._id}/erase`)
+        .set(admin.auth)
+        .send({ email: "olga@example.com" });
+    expect((await erase()).body).toEqual({ comments: 0 });
+    await migrate();
+    expect((await erase()).body).toEqual({ comments: 1 });
+  });
 });

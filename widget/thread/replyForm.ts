@@ -203,6 +203,21 @@ export class ReplyForm {
           ),
           " )",
         ),
+        el(
+          "p",
+          { className: "cs-account-data" },
+          el(
+            "button",
+            { type: "button", className: "cs-link", onclick: () => void this.downloadData() },
+            "Download my data",
+          ),
+          " · ",
+          el(
+            "button",
+            { type: "button", className: "cs-link", onclick: () => void this.deleteAccount() },
+            "Delete my account",
+          ),
+        ),
       );
     }
     if (!this.connecting && (!me || this.changing)) parts.push(this.providerChoices());
@@ -290,6 +305,50 @@ export class ReplyForm {
       this.connecting = null;
       this.render();
     }
+  }
+
+  /** Everything the service holds about the reader, saved as a JSON file. */
+  private async downloadData(): Promise<void> {
+    try {
+      const data = await this.ctx.api.get<unknown>("/api/v1/me/export");
+      const link = el("a", {
+        href: URL.createObjectURL(
+          new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }),
+        ),
+        download: "my-comments-data.json",
+      });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (err) {
+      this.status.textContent = err instanceof Error ? err.message : "The download failed.";
+    }
+  }
+
+  /** Deletes the reader's account after they confirm; their comments stay, signed "[deleted]". */
+  private async deleteAccount(): Promise<void> {
+    if (
+      !confirm(
+        "Delete your account? You will be signed out everywhere. Your comments stay, signed “[deleted]”.",
+      )
+    )
+      return;
+    const words = confirm(
+      "Also remove the words of your comments? (OK removes them; Cancel keeps them, unsigned.)",
+    );
+    try {
+      await this.ctx.api.request("DELETE", `/api/v1/me?comments=${words ? "delete" : "anonymize"}`);
+    } catch (err) {
+      this.status.textContent = err instanceof Error ? err.message : "The account was not deleted.";
+      return;
+    }
+    this.ctx.tokens.set(null);
+    this.ctx.me = null;
+    this.changing = false;
+    this.ctx.onIdentityChange();
+    this.render();
+    this.status.textContent = "Your account is deleted.";
   }
 
   private async logOut(): Promise<void> {
