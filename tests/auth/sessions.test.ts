@@ -47,6 +47,7 @@ describe("GET /api/v1/me", () => {
       provider: "twitter",
       identities: [{ provider: "twitter", username: "grace" }],
       roles: { alpha: "moderator", beta: "admin" },
+      adminOfAllSites: false,
     });
   });
 
