@@ -74,6 +74,8 @@ const envSchema = z.object({
         ),
     ),
   ),
+  /** Bearer token for /metrics from other than loopback. */
+  METRICS_TOKEN: optionalString,
   /** The largest import body accepted, in bytes (413 beyond). */
   IMPORT_MAX_BYTES: z.coerce
     .number()
@@ -135,6 +137,7 @@ export interface Config {
   demoOrigins: string[];
   demoPort: number;
   importMaxBytes: number;
+  metricsToken: string | undefined;
   wordpress: (ProviderCredentials & { apiUrl: string }) | undefined;
   twitter: (ProviderCredentials & { apiUrl: string }) | undefined;
   facebook: (ProviderCredentials & { dialogUrl: string; graphUrl: string }) | undefined;
@@ -229,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoOrigins: e.DEMO_ORIGINS.map((o) => new URL(o).origin),
     demoPort: e.DEMO_PORT,
     importMaxBytes: e.IMPORT_MAX_BYTES,
+    metricsToken: e.METRICS_TOKEN,
     wordpress: wp && { ...wp, apiUrl: e.WORDPRESS_API_URL },
     twitter: tw && { ...tw, apiUrl: e.TWITTER_API_URL },
     facebook: fb && { ...fb, dialogUrl: e.FACEBOOK_DIALOG_URL, graphUrl: e.FACEBOOK_GRAPH_URL },

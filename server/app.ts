@@ -25,6 +25,7 @@ import {
 } from "./middleware/errors";
 import { NotFoundError } from "./errors";
 import type { PostRateLimiter } from "./rateLimit";
+import { measureRequests, metricsEndpoint } from "./metrics";
 import { ReadCache } from "./readCache";
 import type { SpamCheck } from "./services/commentCreator";
 import { widgetAssets, type WidgetAssets } from "./widgetAssets";
@@ -50,8 +51,10 @@ export function createApp(deps: AppDeps): Express {
   // A strong validator of the bytes sent, as the contract says for every read.
   app.set("etag", "strong");
   app.disable("x-powered-by");
+  app.use(measureRequests);
   app.use(helmet({ crossOriginResourcePolicy: { policy: "cross-origin" } }));
   app.use(healthRouter());
+  app.get("/metrics", metricsEndpoint(deps.config.metricsToken));
 
   // The demo article on the service's own origin; server/main.ts also serves it from a second one.
   app.get("/", (req, res) => {

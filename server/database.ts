@@ -1,4 +1,5 @@
 import mongoose from "mongoose";
+import { watchCommands } from "./metrics";
 import { ensureGinIndexes } from "./engineIndexes";
 import { migrate } from "./migrations";
 
@@ -74,8 +75,10 @@ export async function connectDatabase(
     ...timeouts,
     ...selection,
     autoIndex: false,
+    monitorCommands: true,
     ...(ferret ? { maxPoolSize: 1, minPoolSize: 1 } : {}),
   });
+  watchCommands(mongoose.connection);
   engineIndexTarget = ferret && postgresUrl ? postgresUrl : null;
   readConnection = ferret
     ? await mongoose
@@ -84,10 +87,12 @@ export async function connectDatabase(
           ...timeouts,
           ...selection,
           autoIndex: false,
+          monitorCommands: true,
           maxPoolSize: READ_POOL,
         })
         .asPromise()
     : null;
+  if (readConnection) watchCommands(readConnection);
   await ensureIndexes();
   await migrate();
   return mongoose;
@@ -109,6 +114,33 @@ export async function ensureIndexes(): Promise<void> {
 }
 
 /** A unique index refused the write: the race's other side got there first. */
+/**
+ * Inserts documents with one unordered command and answers, by position, the error of each one
+ * that was refused (a duplicate `_id`, say); the others are stored. Anything but per-document
+ * refusals is thrown.
+ */
+export async function insertEach(
+  collection: mongoose.mongo.Collection,
+  docs: object[],
+): Promise<Map<number, mongoose.mongo.MongoServerError>> {
+  const refused = new Map<number, mongoose.mongo.MongoServerError>();
+  if (docs.length === 0) return refused;
+  try {
+    await collection.insertMany(docs as never[], { ordered: false });
+  } catch (err) {
+    if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
+    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    if (writeErrors.length === 0) throw err;
+    for (const w of writeErrors) {
+      refused.set(
+        w.index,
+        new mongoose.mongo.MongoServerError(w.err ?? { errmsg: w.errmsg, code: w.code }),
+      );
+    }
+  }
+  return refused;
+}
+
 export function isDuplicateKey(err: unknown): boolean {
   return err instanceof mongoose.mongo.MongoServerError && err.code === 11000;
 }

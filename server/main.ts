@@ -7,6 +7,7 @@ import { startEmbeddedEngine, type EmbeddedEngine } from "./engine";
 import { startDemoServer } from "./demoPage";
 import { DomainEvents } from "./events";
 import { fastReads } from "./fastReads";
+import { measureFastRead } from "./metrics";
 import { createLogger } from "./logger";
 import { akismetSpamCheck } from "./moderation/akismet";
 import { PostRateLimiter } from "./rateLimit";
@@ -82,7 +83,9 @@ export async function start(config: Config) {
   // Anonymous reads the cache answered before skip express (server/fastReads.ts).
   const fast = fastReads(readCache);
   const server = http.createServer((req, res) => {
-    if (!fast(req, res)) app(req, res);
+    const startedAt = process.hrtime.bigint();
+    if (fast(req, res)) measureFastRead(req, res, startedAt);
+    else app(req, res);
   });
   // Live updates share the HTTP server; with REDIS_URL, events fan out across instances.
   const realtime = attachRealtime(server, { config, logger, events, adapter: redis?.adapter });

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import os from "node:os";
-import mongoose from "mongoose";
+import { insertEach, isDuplicateKey } from "../database";
 import { Import, KEPT_IMPORT_ERRORS, type ImportDoc, type ImportError } from "../../models/Import";
 import { ImportRecord, type ImportRecordDoc } from "../../models/ImportRecord";
 import { Thread } from "../../models/Thread";
@@ -161,20 +161,15 @@ export async function runImport(
       const docs = batch;
       batch = [];
       if (docs.length === 0) return;
-      try {
-        await ImportRecord.collection.insertMany(docs as never[], { ordered: false });
-      } catch (err) {
-        if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
-        const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-        for (const w of writeErrors) {
-          if (w.code !== 11000) throw err;
-          const d = docs[w.index]!;
-          const [, kind, ...id] = d._id.split(":");
-          report(`duplicate ${kind} id ${id.join(":")}`, d.line ?? undefined);
-          if (kind === "comment") {
-            const g = String((d.data as { thread: string }).thread);
-            commentsOf.set(g, (commentsOf.get(g) ?? 1) - 1);
-          }
+      const refused = await insertEach(ImportRecord.collection, docs);
+      for (const [i, err] of refused) {
+        if (!isDuplicateKey(err)) throw err;
+        const d = docs[i]!;
+        const [, kind, ...id] = d._id.split(":");
+        report(`duplicate ${kind} id ${id.join(":")}`, d.line ?? undefined);
+        if (kind === "comment") {
+          const g = String((d.data as { thread: string }).thread);
+          commentsOf.set(g, (commentsOf.get(g) ?? 1) - 1);
         }
       }
     };

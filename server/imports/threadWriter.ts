@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import mongoose, { Types } from "mongoose";
+import { Types } from "mongoose";
 import { BucketList } from "../../models/BucketList";
 import {
   Comment,
@@ -14,10 +14,10 @@ import {
 } from "../../models/Comment";
 import type { SiteDoc } from "../../models/Site";
 import { Thread, type ThreadDoc } from "../../models/Thread";
-import { forReads, isDuplicateKey } from "../database";
+import { forReads, insertEach, isDuplicateKey } from "../database";
 import { bucketKey, bucketOf, LIST_BUCKET } from "../services/bucketLists";
 import { authorRecordKey, isVisible, refreshVisibility } from "../services/commentStatus";
-import { numberReply, placeReply } from "../services/commentCreator";
+import { gravatarUrl, numberReply, placeReply } from "../services/commentCreator";
 import { renderMarkdown } from "../services/markdown";
 import { isQueued, queueList, queuePlace } from "../services/moderationQueue";
 import { topList, topOwner } from "../services/topRanks";
@@ -56,16 +56,13 @@ export function importedId(time: Date, ...parts: string[]): Types.ObjectId {
   return new Types.ObjectId(buf);
 }
 
-const gravatar = (email: string) =>
-  `https://www.gravatar.com/avatar/${crypto.createHash("sha256").update(email).digest("hex")}?d=identicon&s=80`;
-
 function authorOf(a: SourceAuthor): CommentAuthor {
   return {
     user: null,
     name: a.name,
     email: a.email,
     website: a.website,
-    avatarUrl: a.avatarUrl ?? (a.email ? gravatar(a.email) : null),
+    avatarUrl: a.avatarUrl ?? (a.email ? gravatarUrl(a.email) : null),
     profileUrl: null,
     provider: "guest",
     role: "commenter",
@@ -124,18 +121,9 @@ async function insertNew(docs: CommentDoc[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let i = 0; i < docs.length; i += 500) {
     const chunk = docs.slice(i, i + 500);
-    const failed = new Set<number>();
-    try {
-      await Comment.collection.insertMany(chunk as never[], { ordered: false });
-    } catch (err) {
-      if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
-      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      for (const w of writeErrors) {
-        if (w.code !== 11000) throw err;
-        failed.add(w.index);
-      }
-    }
-    chunk.forEach((d, j) => !failed.has(j) && inserted.add(d._id.toHexString()));
+    const refused = await insertEach(Comment.collection, chunk);
+    for (const err of refused.values()) if (!isDuplicateKey(err)) throw err;
+    chunk.forEach((d, j) => !refused.has(j) && inserted.add(d._id.toHexString()));
   }
   return inserted;
 }

@@ -1,4 +1,5 @@
 import type { Types } from "mongoose";
+import { eventsSent } from "../metrics";
 import type { Logger } from "pino";
 import type { CommentDoc, CommentStatus } from "../../models/Comment";
 import type { UserDoc } from "../../models/User";
@@ -159,6 +160,7 @@ export class Broadcaster {
   private emitStored(stored: LoggedEvent): void {
     const { site, key } = stored.payload;
     const room = this.io.to(threadRoom(site, key));
+    eventsSent.inc({ event: stored.type });
     // One case per event name, so each payload is checked against its event's type.
     switch (stored.type) {
       case "comment:created":
@@ -235,22 +237,26 @@ export class Broadcaster {
       const room = this.io.to(threadAuthorRoom(site, key, authorId.toHexString()));
       if (privateNow) {
         const own = presentComment(comment, { viewer });
+        eventsSent.inc({ event: privateBefore ? "comment:updated" : "comment:created" });
         room.emit(privateBefore ? "comment:updated" : "comment:created", {
           site,
           key,
           comment: own,
         });
       } else if (privateBefore && !isPublic) {
+        eventsSent.inc({ event: "comment:deleted" });
         room.emit("comment:deleted", { site, key, id });
       }
     }
 
     // The moderation queue holds pending comments.
     if (comment.status === "pending" && previousStatus !== "pending") {
+      eventsSent.inc({ event: "queue:added" });
       this.io.to(moderationRoom(site)).emit("queue:added", {
         comment: presentComment(comment, { viewer: moderatorViewer(site) }),
       });
     } else if (previousStatus === "pending" && comment.status !== "pending") {
+      eventsSent.inc({ event: "queue:resolved" });
       this.io.to(moderationRoom(site)).emit("queue:resolved", {
         id,
         action: change.action ?? ACTION_FOR_STATUS[comment.status] ?? comment.status,

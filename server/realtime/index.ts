@@ -1,4 +1,5 @@
 import type http from "node:http";
+import { watchSockets } from "../metrics";
 import type { Logger } from "pino";
 import { Server } from "socket.io";
 import type { Config } from "../../config";
@@ -64,6 +65,7 @@ export function attachRealtime(server: http.Server, opts: RealtimeOptions): Real
   };
   io.use(handshake(deps));
   io.on("connection", (socket) => onConnection(deps, socket));
+  const unwatch = watchSockets(io);
 
   let closing: Promise<void> | null = null;
   return {
@@ -72,6 +74,7 @@ export function attachRealtime(server: http.Server, opts: RealtimeOptions): Real
       closing ??= (async () => {
         await broadcaster.close();
         counts.close();
+        unwatch();
         // Also closes the HTTP server it is attached to.
         await io.close();
       })();

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { eventsSent } from "../metrics";
 import { Thread } from "../../models/Thread";
 import { forReads } from "../database";
 import type { RealtimeServer } from "./protocol";
@@ -71,6 +72,7 @@ export class ReaderCounts {
       this.readers(room),
       forReads(Thread).findOne({ key, site }, { commentCount: 1 }).lean(),
     ]);
+    eventsSent.inc({ event: "thread:count" });
     this.io.to(room).emit("thread:count", {
       site,
       key,

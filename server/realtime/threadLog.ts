@@ -1,5 +1,4 @@
-import mongoose from "mongoose";
-import { forInserts, isDuplicateKey } from "../database";
+import { forInserts, insertEach, isDuplicateKey } from "../database";
 import type { Types } from "mongoose";
 import { Thread, type ThreadDoc } from "../../models/Thread";
 import {
@@ -89,15 +88,10 @@ export async function appendThreadEvents(
     createdAt: new Date(),
   }));
   const out: (LoggedEvent | null)[] = [...stored];
-  try {
-    await forInserts(ThreadEvent).collection.insertMany(docs as never[], { ordered: false });
-  } catch (err) {
-    if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
-    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    for (const w of writeErrors) {
-      if (w.code !== 11000) throw err;
-      out[w.index] = await appendThreadEvent(thread, events[w.index]!, window);
-    }
+  const refused = await insertEach(forInserts(ThreadEvent).collection, docs);
+  for (const [i, err] of refused) {
+    if (!isDuplicateKey(err)) throw err;
+    out[i] = await appendThreadEvent(thread, events[i]!, window);
   }
   for (let seq = first; seq < first + events.length; seq++) prune(thread, seq, window);
   return out;

@@ -1,5 +1,4 @@
-import mongoose from "mongoose";
-import { forInserts, forReads, isDuplicateKey } from "../database";
+import { forInserts, forReads, insertEach, isDuplicateKey } from "../database";
 import { WriteBatch } from "../writeBatches";
 import crypto from "node:crypto";
 import { Types } from "mongoose";
@@ -56,7 +55,7 @@ export interface CommentCreatorDeps {
   onBackgroundError?: (err: unknown) => void;
 }
 
-function gravatarUrl(email: string): string {
+export function gravatarUrl(email: string): string {
   const hash = crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
   return `https://www.gravatar.com/avatar/${hash}?d=identicon&s=80`;
 }
@@ -178,20 +177,8 @@ const threadCounts = new WriteBatch<ThreadCount, { thread: ThreadDoc; rootSeq: n
 
 // Comments stored together: one insert for every post of a batch; a failure fails its post only.
 const commentInserts = new WriteBatch<Record<string, unknown>, void>(async (docs) => {
-  try {
-    await forInserts(Comment).collection.insertMany(docs as never[], { ordered: false });
-    return docs.map(() => undefined);
-  } catch (err) {
-    if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
-    const failed = new Map<number, Error>();
-    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    for (const w of writeErrors)
-      failed.set(
-        w.index,
-        new mongoose.mongo.MongoServerError(w.err ?? { errmsg: w.errmsg, code: w.code }),
-      );
-    return docs.map((_, i) => failed.get(i) ?? undefined);
-  }
+  const refused = await insertEach(forInserts(Comment).collection, docs);
+  return docs.map((_, i) => refused.get(i) ?? undefined);
 });
 
 /**

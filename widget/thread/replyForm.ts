@@ -343,22 +343,23 @@ export class ReplyForm {
       this.status.textContent = err instanceof Error ? err.message : "The account was not deleted.";
       return;
     }
+    this.signedOutHere();
+    this.status.textContent = "Your account is deleted.";
+  }
+
+  /** Forgets the reader's session in this frame and shows the signed-out form. */
+  private signedOutHere(): void {
     this.ctx.tokens.set(null);
     this.ctx.me = null;
     this.changing = false;
     this.ctx.onIdentityChange();
     this.render();
-    this.status.textContent = "Your account is deleted.";
   }
 
   private async logOut(): Promise<void> {
     const token = this.ctx.tokens.get();
-    this.ctx.tokens.set(null);
-    this.ctx.me = null;
-    this.changing = false;
+    this.signedOutHere();
     await endSession(this.ctx.service, token);
-    this.ctx.onIdentityChange();
-    this.render();
   }
 
   private async post(): Promise<void> {
