@@ -3,7 +3,7 @@ import type { Request, Response } from "express";
 import { AuthState, type AuthStateDoc } from "../models/AuthState";
 import type { SignInProvider } from "../models/Site";
 import { SignInError } from "./errors";
-import { hashToken } from "./sessions";
+import { hashToken, matchesHash } from "./sessions";
 
 /** How long a user has to finish at the provider before the handshake is refused. */
 export const HANDSHAKE_TTL_MS = 10 * 60_000;
@@ -104,7 +104,7 @@ export async function claimHandshake(
   const doc = await AuthState.findOneAndDelete({ _id: handle }).lean();
   if (!doc || doc.provider !== provider || doc.expiresAt.getTime() <= Date.now()) return null;
   const browser = browserCookie(req);
-  if (!browser || hashToken(browser) !== doc.browser) return null;
+  if (!browser || !matchesHash(browser, doc.browser)) return null;
   claimed.set(req, doc);
   return doc;
 }

@@ -9,6 +9,13 @@ export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
 
+/** Whether a secret matches a stored hash of one, compared in constant time. */
+export function matchesHash(secret: string, storedHash: string): boolean {
+  const given = Buffer.from(hashToken(secret), "hex");
+  const stored = Buffer.from(storedHash, "hex");
+  return given.length === stored.length && crypto.timingSafeEqual(given, stored);
+}
+
 /** Creates a session and returns its token: 256 random bits, shown once, stored only hashed. */
 export async function createSession(userId: Types.ObjectId, ttlSeconds: number): Promise<string> {
   const token = crypto.randomBytes(32).toString("base64url");

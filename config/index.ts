@@ -61,6 +61,8 @@ const envSchema = z.object({
   ),
   /** Memory for anonymous readers' cached pages, in MiB; 0 turns the read cache off. */
   READ_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(128),
+  /** Sign-in starts and callbacks one IP may make per minute; 0 turns the limit off. */
+  SIGN_INS_PER_MINUTE: z.coerce.number().int().min(0).default(20),
   /** Comments one user (or one guest IP) may post per minute; 0 turns the limit off. */
   POSTS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
   /** provider:username pairs made admins of every site at sign-in. */
@@ -132,6 +134,7 @@ export interface Config {
   postgresBinDir: string | undefined;
   redisUrl: string | undefined;
   postsPerMinute: number;
+  signInsPerMinute: number;
   readCacheMb: number;
   adminIdentities: string[];
   demoOrigins: string[];
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     postgresBinDir: e.POSTGRES_BIN_DIR && path.resolve(e.POSTGRES_BIN_DIR),
     redisUrl: e.REDIS_URL,
     postsPerMinute: e.POSTS_PER_MINUTE,
+    signInsPerMinute: e.SIGN_INS_PER_MINUTE,
     readCacheMb: e.READ_CACHE_MB,
     adminIdentities: e.ADMIN_IDENTITIES,
     demoOrigins: e.DEMO_ORIGINS.map((o) => new URL(o).origin),

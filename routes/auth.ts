@@ -1,6 +1,7 @@
 import cookieParser from "cookie-parser";
-import express, { Router } from "express";
+import express, { type RequestHandler, Router } from "express";
 import type { Logger } from "pino";
+import type { SignInRateLimiter } from "../server/rateLimit";
 import { createStrategies } from "../auth/authenticator";
 import { DEMO_PROVIDER_NAME, demoName, sendDemoForm, signInDemoUser } from "../auth/demo";
 import { bindBrowser, claimHandshake, newHandshake } from "../auth/handshakes";
@@ -27,6 +28,8 @@ export interface AuthRoutesDeps {
   config: Config;
   logger: Logger;
   events: DomainEvents;
+  /** Sign-in starts and callbacks per client IP (SIGN_INS_PER_MINUTE). */
+  signInLimiter: SignInRateLimiter;
 }
 
 const PROVIDER_NAMES: Record<Exclude<SignInProvider, "sso">, string> = {
@@ -78,6 +81,17 @@ export function authRouter(deps: AuthRoutesDeps): Router {
   });
 
   // A host site's reader, vouched for by the site's signed token: a session like any sign-in's.
+  // Every way into a session costs the client's IP one attempt: guessing SSO tokens, replaying
+  // callbacks or flooding a provider with starts from one place is refused with 429.
+  const limited: RequestHandler = (req, _res, next) => {
+    deps.signInLimiter.consume(req.ip ?? "unknown").then(() => next(), next);
+  };
+  router.use("/auth/:provider", (req, res, next) =>
+    ["providers", "logout"].includes(String(req.params.provider))
+      ? next()
+      : limited(req, res, next),
+  );
+
   router.post("/auth/sso", requireJsonBody, express.json({ limit: "16kb" }), async (req, res) => {
     const { site: slug, token } = parse(ssoBody, req.body);
     const site = await getSite(slug);

@@ -24,7 +24,7 @@ import {
   requireJsonBody,
 } from "./middleware/errors";
 import { NotFoundError } from "./errors";
-import type { PostRateLimiter } from "./rateLimit";
+import { SignInRateLimiter, type PostRateLimiter } from "./rateLimit";
 import { measureRequests, metricsEndpoint } from "./metrics";
 import { ReadCache } from "./readCache";
 import type { SpamCheck } from "./services/commentCreator";
@@ -35,6 +35,8 @@ export interface AppDeps {
   logger: Logger;
   events: DomainEvents;
   postLimiter: PostRateLimiter;
+  /** Sign-in attempts per IP; a process-local one from the configuration when not given. */
+  signInLimiter?: SignInRateLimiter;
   spamCheck?: SpamCheck;
   /** Anonymous readers' pages; a fresh one, dropped by `events`, when not given. */
   readCache?: ReadCache;
@@ -65,7 +67,12 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(embedRouter({ config: deps.config, assets: deps.widgetAssets ?? widgetAssets() }));
 
-  app.use(authRouter(deps));
+  app.use(
+    authRouter({
+      ...deps,
+      signInLimiter: deps.signInLimiter ?? new SignInRateLimiter(deps.config.signInsPerMinute),
+    }),
+  );
 
   app.use("/api", publicCors("GET, POST, PUT, PATCH, DELETE"));
   // Cached pages come compressed already (Content-Encoding set); this covers the rest.

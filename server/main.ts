@@ -10,7 +10,7 @@ import { fastReads } from "./fastReads";
 import { measureFastRead } from "./metrics";
 import { createLogger } from "./logger";
 import { akismetSpamCheck } from "./moderation/akismet";
-import { PostRateLimiter } from "./rateLimit";
+import { PostRateLimiter, SignInRateLimiter } from "./rateLimit";
 import { connectReadCacheDrops, ReadCache } from "./readCache";
 import { attachRealtime } from "./realtime";
 import { connectRedisAdapter } from "./realtime/redis";
@@ -76,6 +76,7 @@ export async function start(config: Config) {
     events,
     readCache,
     postLimiter: new PostRateLimiter(config.postsPerMinute, redis?.pub),
+    signInLimiter: new SignInRateLimiter(config.signInsPerMinute, redis?.pub),
     spamCheck: config.akismet
       ? akismetSpamCheck({ ...config.akismet, blogUrl: config.publicUrl, logger })
       : undefined,

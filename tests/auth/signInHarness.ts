@@ -104,6 +104,8 @@ export async function startSignInHarness(env: Record<string, string> = {}): Prom
   const config = loadConfig({
     LOG_LEVEL: "trace",
     POSTS_PER_MINUTE: "0",
+    // Tests sign in many times a minute from one address; tests/auth/signInLimits.test.ts checks it.
+    SIGN_INS_PER_MINUTE: "0",
     PUBLIC_URL: appUrl,
     ...fakeProviderEnv({ wordpress, twitter, facebook }),
     ...env,

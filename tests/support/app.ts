@@ -11,7 +11,7 @@ export function makeApp(
   extra: { config?: Partial<Config> } = {},
 ) {
   const config = {
-    ...loadConfig({ LOG_LEVEL: "silent", POSTS_PER_MINUTE: "0", ...env }),
+    ...loadConfig({ LOG_LEVEL: "silent", POSTS_PER_MINUTE: "0", SIGN_INS_PER_MINUTE: "0", ...env }),
     ...extra.config,
   };
   const events = new DomainEvents();

@@ -119,6 +119,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const config = loadConfig({
     LOG_LEVEL: "silent",
     POSTS_PER_MINUTE: "0",
+    // Tests sign in many times a minute from one address; tests/auth/signInLimits.test.ts checks it.
+    SIGN_INS_PER_MINUTE: "0",
     PORT: String(port),
     PUBLIC_URL: service,
     ...fakeProviderEnv({ wordpress, twitter, facebook }),
