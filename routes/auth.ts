@@ -22,7 +22,7 @@ import { requireDatabase, requireJsonBody } from "../server/middleware/errors";
 import { allowedOrigins, DEMO_SITE, getSite, siteProviders } from "../server/services/sites";
 import { parse } from "../server/validation";
 import { demoForm, providersQuery, ssoBody, startQuery } from "./auth.schema";
-import { publicCors } from "../server/middleware/cors";
+import { siteCors } from "../server/middleware/cors";
 
 export interface AuthRoutesDeps {
   config: Config;
@@ -39,9 +39,6 @@ const PROVIDER_NAMES: Record<Exclude<SignInProvider, "sso">, string> = {
   demo: DEMO_PROVIDER_NAME,
 };
 
-// The providers list and logout are called cross-origin by pages that use the API directly.
-const cors = publicCors("GET, POST");
-
 /** Sign-in popups, the providers a site offers, and logout. Mounted on the root app. */
 export function authRouter(deps: AuthRoutesDeps): Router {
   const flow: PopupFlowDeps = { ...deps, strategies: createStrategies(deps.config) };
@@ -55,6 +52,8 @@ export function authRouter(deps: AuthRoutesDeps): Router {
     return provider;
   };
 
+  // The providers list, logout and SSO are called cross-origin by the sites' own pages.
+  const cors = siteCors(deps.config, "GET, POST");
   router.use("/auth/providers", cors);
   router.use("/auth/logout", cors);
   router.use("/auth/sso", cors);

@@ -16,7 +16,7 @@ import { embedRouter } from "../routes/embed";
 import { demoArticlePage } from "./demoPage";
 import type { DomainEvents } from "./events";
 import { authenticate, refuseCrossSiteCookieWrites } from "./middleware/authenticate";
-import { publicCors } from "./middleware/cors";
+import { siteCors } from "./middleware/cors";
 import {
   errorHandler,
   refuseOperatorQueryKeys,
@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use("/api", publicCors("GET, POST, PUT, PATCH, DELETE"));
+  app.use("/api", siteCors(deps.config, "GET, POST, PUT, PATCH, DELETE"));
   // Cached pages come compressed already (Content-Encoding set); this covers the rest.
   app.use("/api", compression());
 

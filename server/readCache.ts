@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { forgetListedOrigins } from "./middleware/cors";
 import zlib from "node:zlib";
 import type { OutgoingHttpHeaders } from "node:http";
 import type { Request, Response } from "express";
@@ -262,6 +263,7 @@ export class ReadCache {
     }
     if (scope.startsWith("s\u0000")) {
       forgetSite(scope.slice(2));
+      forgetListedOrigins();
       forgetThreadState(scope.slice(2));
       const prefix = `t\u0000${scope.slice(2)}\u0000`;
       for (const k of [...this.counts.keys()]) if (k.startsWith(prefix)) this.counts.delete(k);

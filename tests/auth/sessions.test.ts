@@ -131,14 +131,22 @@ describe("POST /auth/logout", () => {
     expect(revoked).toHaveLength(1);
   });
 
-  it("answers a CORS preflight, for pages that use the API directly", async () => {
-    const res = await request(makeApp().app)
-      .options("/auth/logout")
-      .set("Origin", "https://blog.example")
-      .set("Access-Control-Request-Method", "POST");
+  it("answers a CORS preflight for a site's own pages, echoing exactly their origin", async () => {
+    await makeSite({ origins: ["https://logout.example"] });
+    const { app } = makeApp();
+    const preflight = (origin: string) =>
+      request(app)
+        .options("/auth/logout")
+        .set("Origin", origin)
+        .set("Access-Control-Request-Method", "POST");
+    const res = await preflight("https://logout.example");
     expect(res.status).toBe(204);
-    expect(res.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.get("Access-Control-Allow-Origin")).toBe("https://logout.example");
     expect(res.get("Access-Control-Allow-Headers")).toContain("Authorization");
+    expect(res.get("Vary")).toContain("Origin");
+    const stranger = await preflight("https://evil.example");
+    expect(stranger.get("Access-Control-Allow-Origin")).toBeUndefined();
+    expect(stranger.get("Access-Control-Allow-Methods")).toBeUndefined();
   });
 });
 
@@ -181,9 +189,11 @@ describe("GET /auth/providers", () => {
 
   it("lists the providers configured and enabled for the site", async () => {
     const site = await makeSite();
-    const res = await request(makeApp(creds).app).get(`/auth/providers?site=${site._id}`);
+    const res = await request(makeApp(creds).app)
+      .get(`/auth/providers?site=${site._id}`)
+      .set("Origin", "https://blog.example");
     expect(res.status).toBe(200);
-    expect(res.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.get("Access-Control-Allow-Origin")).toBe("https://blog.example");
     expect(res.body).toEqual([
       { id: "wordpress", name: "WordPress.com" },
       { id: "twitter", name: "Twitter" },
