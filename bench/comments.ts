@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,14 +12,11 @@ import { DEFAULT_SITE_SETTINGS, Site } from "../models/Site";
 import { Thread } from "../models/Thread";
 import { User } from "../models/User";
 import { connectDatabase, ensureIndexes } from "../server/database";
-import {
-  freePort,
-  scratchDataDir,
-  startEmbeddedEngine,
-  type EmbeddedEngine,
-} from "../server/engine";
+import { migrate } from "../server/migrations";
+import { scratchDataDir, startEmbeddedEngine, type EmbeddedEngine } from "../server/engine";
 import { analyzeEngine } from "../server/engineIndexes";
 import { seedThread } from "./seed";
+import { startServer } from "./server";
 
 /**
  * The read path and posting against real server processes on the embedded engine, in one run:
@@ -45,40 +41,6 @@ function row(what: string, r: autocannon.Result, note = "") {
   rows.push(line);
   console.log(line.join(" | "));
   return r;
-}
-
-async function startServer(dbUri: string, env: Record<string, string>) {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [path.join(projectRoot, "dist", "server", "main.js")],
-    {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        MONGODB_URI: dbUri,
-        LOG_LEVEL: "warn",
-        POSTS_PER_MINUTE: "0",
-        ...env,
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  for (let ready = false; !ready;) {
-    ready = await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (!ready) await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    base,
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    },
-  };
 }
 
 /** The ceiling: node:http answering a small JSON, measured with the same client. */
@@ -142,6 +104,8 @@ async function main() {
   await connectDatabase(dbUri, undefined, engine?.postgresUrl);
   await mongoose.connection.db!.dropDatabase();
   await ensureIndexes();
+  // An empty database is marked current, so the server processes run no migration over the seed.
+  await migrate();
   const settings = { ...DEFAULT_SITE_SETTINGS, preModeration: "none" as const, maxLinks: 0 };
   await Site.create({ _id: "bench", name: "Bench", origins: [], settings });
   await Site.create({ _id: "held", name: "Held", origins: [], settings });
