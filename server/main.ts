@@ -7,6 +7,7 @@ import { startEmbeddedEngine, type EmbeddedEngine } from "./engine";
 import { startDemoServer } from "./demoPage";
 import { DomainEvents } from "./events";
 import { fastReads } from "./fastReads";
+import { deferredWritesDone } from "./services/commentStatus";
 import { measureFastRead } from "./metrics";
 import { createLogger } from "./logger";
 import { akismetSpamCheck } from "./moderation/akismet";
@@ -108,6 +109,8 @@ export async function start(config: Config) {
         await redis?.close();
         await demo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Approval counts that posts left to write after answering go out before the database.
+        await deferredWritesDone();
         await disconnectDatabase();
         await engine?.stop();
       })();

@@ -8,6 +8,7 @@ export class WriteBatch<In, Out> {
   private queue: { item: In; resolve: (out: Out) => void; reject: (err: unknown) => void }[] = [];
   private running = false;
   private lastRun = 0;
+  private draining: Promise<void> = Promise.resolve();
 
   /**
    * `run` answers each item of a batch in order: a value, or an Error for that item alone.
@@ -22,8 +23,13 @@ export class WriteBatch<In, Out> {
 
   add(item: In): Promise<Out> {
     const done = new Promise<Out>((resolve, reject) => this.queue.push({ item, resolve, reject }));
-    if (!this.running) void this.drain();
+    if (!this.running) this.draining = this.drain();
     return done;
+  }
+
+  /** Resolves once every write added so far has been tried (a shutdown waits for this). */
+  async idle(): Promise<void> {
+    while (this.running || this.queue.length > 0) await this.draining;
   }
 
   private async drain(): Promise<void> {

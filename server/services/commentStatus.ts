@@ -48,6 +48,11 @@ const approvals = new WriteBatch<{ key: string; delta: number }, void>(
   50,
 );
 
+/** Resolves once the approval counts posting deferred are written (the service's shutdown). */
+export function deferredWritesDone(): Promise<void> {
+  return approvals.idle();
+}
+
 /** Counts a comment's approval (or its loss) on its author's record, for the first-comment rule. */
 export async function countApproval(
   comment: Pick<CommentDoc, "site" | "author">,
