@@ -84,7 +84,11 @@ export async function start(config: Config) {
   });
   // Anonymous reads the cache answered before skip express (server/fastReads.ts).
   const fast = fastReads(readCache);
+  // Requests being answered: a shutdown lets them finish before the database goes.
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    res.once("close", () => inFlight--);
     const startedAt = process.hrtime.bigint();
     if (fast(req, res)) measureFastRead(req, res, startedAt);
     else app(req, res);
@@ -109,6 +113,11 @@ export async function start(config: Config) {
         await redis?.close();
         await demo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Closing socket.io closed the server already, so that close did not wait: requests in
+        // flight finish here (their connections are cut after 5 s by the SIGTERM handler).
+        for (let waited = 0; inFlight > 0 && waited < 6000; waited += 20) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
         // Approval counts that posts left to write after answering go out before the database.
         await deferredWritesDone();
         await disconnectDatabase();
