@@ -17,7 +17,13 @@ import { Thread, type ThreadDoc } from "../../models/Thread";
 import { forReads, insertEach, isDuplicateKey } from "../database";
 import { bucketKey, bucketOf, LIST_BUCKET } from "../services/bucketLists";
 import { authorRecordKey, isVisible, refreshVisibility } from "../services/commentStatus";
-import { gravatarUrl, numberReply, placeReply } from "../services/commentCreator";
+import {
+  gravatarUrl,
+  leaveBucketIfBig,
+  numberReply,
+  placeReply,
+  storedPage,
+} from "../services/commentCreator";
 import { renderMarkdown } from "../services/markdown";
 import { isQueued, queueList, queuePlace } from "../services/moderationQueue";
 import { topList, topOwner } from "../services/topRanks";
@@ -394,18 +400,13 @@ async function appendToThread(
       depth: placed?.depth ?? 0,
       path: placed ? `${placed.parentPath}/${hex}` : hex,
       bucket,
-      page: !numbered || numbered.replySeq <= REPLY_HEAD ? page : null,
+      page: storedPage(numbered, page),
       sib: numbered?.sib ?? null,
       visible: approved,
       ...(await queuePlace(site._id, node.src.status)),
     });
     countApproval(approvals, site._id, doc.toObject());
-    if (placed && numbered?.replySeq === REPLY_HEAD + 1) {
-      await Comment.updateMany(
-        { page, rootId: placed.rootId, depth: { $gt: 0 } },
-        { $set: { page: null } },
-      );
-    }
+    await leaveBucketIfBig(placed, numbered, page);
     // A reply under a deleted comment makes it a tombstone that shows.
     if (placed && approved) await refreshVisibility(placed.parentId);
   };

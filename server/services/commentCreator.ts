@@ -222,6 +222,30 @@ export async function numberReply(
   return { sib: siblingKey(placed.parentId, k), replySeq, undo };
 }
 
+/**
+ * The page key a new comment stores: a root's first REPLY_HEAD replies come with its bucket;
+ * later ones are read by the tree walk.
+ */
+export function storedPage(numbered: { replySeq: number } | null, page: string): string | null {
+  return !numbered || numbered.replySeq <= REPLY_HEAD ? page : null;
+}
+
+/**
+ * After a reply is stored: when it made its tree big, the tree's replies leave the bucket (a
+ * bounded update, one bucket's rows).
+ */
+export async function leaveBucketIfBig(
+  placed: { rootId: Types.ObjectId } | null,
+  numbered: { replySeq: number } | null,
+  page: string,
+): Promise<void> {
+  if (!placed || numbered?.replySeq !== REPLY_HEAD + 1) return;
+  await Comment.updateMany(
+    { page, rootId: placed.rootId, depth: { $gt: 0 } },
+    { $set: { page: null } },
+  );
+}
+
 /** Where a reply goes: under its parent, or under the deepest ancestor maxDepth allows. */
 export function placeReply(parent: CommentDoc, maxDepth: number) {
   const chain = [...parent.ancestors, parent._id];
@@ -318,8 +342,6 @@ export async function createComment(
   const bucket = placed ? parent!.bucket : Math.floor((rootSeq - 1) / bucketSizeOf(thread));
   const numbered = placed ? await numberReply(placed, approved) : null;
   const page = pageKey(thread._id, bucket);
-  // A root's first REPLY_HEAD replies come with its bucket; later ones are read by the tree walk.
-  const inBucket = !numbered || numbered.replySeq <= REPLY_HEAD;
   // Built and validated as a mongoose document (defaults, casts), stored with the batch's insert.
   const now = new Date();
   const doc = new Comment({
@@ -335,7 +357,7 @@ export async function createComment(
     depth: placed?.depth ?? 0,
     path: placed ? `${placed.parentPath}/${hex}` : hex,
     bucket,
-    page: inBucket ? page : null,
+    page: storedPage(numbered, page),
     sib: numbered?.sib ?? null,
     author,
     owner: ownerKey(site._id, author),
@@ -356,13 +378,7 @@ export async function createComment(
     await numbered?.undo();
     throw err;
   }
-  // The tree just became big: its replies leave the bucket (a bounded update, one bucket's rows).
-  if (placed && numbered?.replySeq === REPLY_HEAD + 1) {
-    await Comment.updateMany(
-      { page, rootId: placed.rootId, depth: { $gt: 0 } },
-      { $set: { page: null } },
-    );
-  }
+  await leaveBucketIfBig(placed, numbered, page);
   // Not awaited: the count only decides whether this author's next comment waits for approval,
   // and one lost in a crash makes that wait happen once (the safe side); a failure is logged.
   if (approved)

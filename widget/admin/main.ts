@@ -594,22 +594,19 @@ function renderImport() {
     }
     progress.textContent = "Uploading…";
     const params = query({ format: format.value || undefined, key: key.value });
-    const res = await fetch(`${service}/api/v1/sites/${site}/imports${params}`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${tokens.get() ?? ""}` },
-      body: chosen,
-      credentials: "omit",
-    }).catch(() => null);
-    const data = (await res?.json().catch(() => null)) as {
-      id?: string;
-      error?: { message: string };
-    } | null;
-    if (!res?.ok || !data?.id) {
-      progress.textContent = data?.error?.message ?? "The upload failed.";
+    let started: { id: string };
+    try {
+      started = await api.request<{ id: string }>(
+        "POST",
+        `/api/v1/sites/${site}/imports${params}`,
+        chosen,
+      );
+    } catch (err) {
+      progress.textContent = err instanceof Error ? err.message : "The upload failed.";
       return;
     }
     for (;;) {
-      const s = await api.get<ImportState>(`/api/v1/sites/${site}/imports/${data.id}`);
+      const s = await api.get<ImportState>(`/api/v1/sites/${site}/imports/${started.id}`);
       show(s);
       if (s.status !== "running") break;
       await new Promise((r) => setTimeout(r, 1000));
@@ -621,13 +618,10 @@ function renderImport() {
     "Download the export",
   );
   exportButton.onclick = async () => {
-    const res = await fetch(`${service}/api/v1/sites/${site}/export`, {
-      headers: { Authorization: `Bearer ${tokens.get() ?? ""}` },
-      credentials: "omit",
-    });
-    if (!res.ok) return;
+    const file = await api.download(`/api/v1/sites/${site}/export`).catch(() => null);
+    if (!file) return;
     const link = el("a", {
-      href: URL.createObjectURL(await res.blob()),
+      href: URL.createObjectURL(file),
       download: `${site}-export.ndjson`,
     });
     link.click();
